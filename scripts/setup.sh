@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything Tandem needs to build and test: Debian packages, then the npm
+# packages of the interop/benchmark side. Safe to re-run: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libboost1.81-dev libboost-json1.81-dev libcli11-dev
+  clang libclang-rt-14-dev
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs npm); fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm side: the Yjs oracle (pinned to 13.6.x) and the peers measured by the benchmarks.
+if [ -f tests/interop/package-lock.json ]; then
+  if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then
+    (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+echo "setup: ok"

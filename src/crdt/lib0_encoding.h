@@ -1,0 +1,96 @@
+// lib0's binary encoding, byte-identical to the npm `lib0` package (lib0/encoding.js and
+// lib0/decoding.js): var-uints up to 2^53, var-ints with a sign bit (and -0), UTF-8 strings,
+// length-prefixed byte arrays, big-endian floats, 64-bit bigints and the `Any` encoding.
+// Format: docs/crdt.md, "lib0 encoding".
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdt/any.h"
+
+namespace tandem::crdt {
+
+//! Thrown by Decoder (and everything built on it) on malformed input. It never crosses the
+//! crdt library's public API: decode entry points catch it and return a Status whose message
+//! names what was being read and the byte offset.
+class DecodeError : public std::runtime_error {
+ public:
+  DecodeError(const std::string& what, size_t offset)
+      : std::runtime_error(what + " at byte " + std::to_string(offset)), offset_(offset) {}
+  size_t offset() const { return offset_; }
+
+ private:
+  size_t offset_;
+};
+
+//! Largest integer lib0 reads or writes as a var-uint (Number.MAX_SAFE_INTEGER).
+inline constexpr uint64_t kMaxSafeInteger = (uint64_t{1} << 53) - 1;
+
+//! Appends lib0 encodings to a growing byte buffer. Not thread-safe; cheap to create.
+class Encoder {
+ public:
+  void write_u8(uint8_t v) { buf_.push_back(v); }
+  void write_var_uint(uint64_t v);
+  //! Var-int with lib0's sign bit; `negative_zero` writes -0.
+  void write_var_int(int64_t v, bool negative_zero = false);
+  //! A var-uint byte length then the UTF-8 bytes (lone surrogates must already be U+FFFD).
+  void write_var_string(std::string_view utf8);
+  void write_var_bytes(std::span<const uint8_t> bytes);
+  //! Raw bytes, no length prefix.
+  void write_bytes(std::span<const uint8_t> bytes);
+  void write_float32(float v);   // big-endian
+  void write_float64(double v);  // big-endian
+  void write_bigint64(int64_t v);  // big-endian
+  //! lib0 writeAny: numbers as var-int when integral and |v| <= 2^31-1, as float32 when exact,
+  //! else float64.
+  void write_any(const Any& v);
+
+  size_t size() const { return buf_.size(); }
+  const std::vector<uint8_t>& bytes() const { return buf_; }
+  std::vector<uint8_t> take() { return std::move(buf_); }
+
+ private:
+  std::vector<uint8_t> buf_;
+};
+
+//! Reads lib0 encodings from a byte span it does not own. Every read checks bounds and
+//! throws DecodeError on truncated or out-of-range input; lengths are checked against the
+//! bytes that remain before anything is allocated.
+class Decoder {
+ public:
+  explicit Decoder(std::span<const uint8_t> data) : data_(data) {}
+
+  bool has_content() const { return pos_ < data_.size(); }
+  size_t pos() const { return pos_; }
+  size_t remaining() const { return data_.size() - pos_; }
+
+  uint8_t read_u8();
+  //! REQUIRES nothing; throws if the value exceeds 2^53-1 or runs past the end.
+  uint64_t read_var_uint();
+  //! Returns the value; sets *negative_zero when the encoding was -0.
+  int64_t read_var_int(bool* negative_zero = nullptr);
+  std::string read_var_string();
+  std::span<const uint8_t> read_var_bytes();
+  std::span<const uint8_t> read_bytes(size_t n);
+  float read_float32();
+  double read_float64();
+  int64_t read_bigint64();
+  //! lib0 readAny; nesting deeper than kMaxAnyDepth is rejected.
+  Any read_any();
+
+  [[noreturn]] void fail(const std::string& what) const { throw DecodeError(what, pos_); }
+
+  static constexpr int kMaxAnyDepth = 256;
+
+ private:
+  Any read_any_at_depth(int depth);
+  std::span<const uint8_t> data_;
+  size_t pos_ = 0;
+};
+
+}  // namespace tandem::crdt
