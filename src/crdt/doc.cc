@@ -1,0 +1,200 @@
+#include "crdt/doc.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "crdt/item_ops.h"
+#include "crdt/text.h"
+#include "crdt/update_apply.h"
+
+namespace tandem::crdt {
+
+Transaction::Transaction(Doc& doc, Origin origin, bool local)
+    : before_state(doc.store().state_vector()), doc_(doc), origin_(origin), local_(local) {}
+
+ID Transaction::next_id() const {
+  return ID{doc_.client_id(), doc_.store().state(doc_.client_id())};
+}
+
+Doc::Doc(DocOptions options) : options_(options) {}
+
+Doc::~Doc() = default;
+
+Type* Doc::get(const std::string& name, TypeKind kind) {
+  for (auto& [n, t] : roots_) {
+    if (n != name) continue;
+    if (kind != TypeKind::Unknown && t->kind() != kind) {
+      if (t->kind() != TypeKind::Unknown) return nullptr;
+      t->upgrade_kind(kind);
+    }
+    return t.get();
+  }
+  auto t = std::make_unique<Type>(kind);
+  t->integrate(this, nullptr);
+  roots_.emplace_back(name, std::move(t));
+  return roots_.back().second.get();
+}
+
+const std::string& Doc::root_name(const Type* t) const {
+  for (const auto& [n, r] : roots_) {
+    if (r.get() == t) return n;
+  }
+  assert(false && "root_name: not a root");
+  static const std::string kNone;
+  return kNone;
+}
+
+const std::string* Doc::intern(std::string_view key) {
+  return &*keys_.emplace(key).first;
+}
+
+std::vector<uint8_t> Doc::transact(const std::function<void(Transaction&)>& fn, Origin origin) {
+  bool initial = transaction_ == nullptr;
+  if (initial) {
+    cleanups_.push_back(std::make_unique<Transaction>(*this, origin, true));
+    transaction_ = cleanups_.back().get();
+  }
+  fn(*transaction_);
+  if (!initial) return {};
+  bool finish = transaction_ == cleanups_.front().get();
+  transaction_ = nullptr;
+  last_update_.clear();
+  if (finish) {
+    capture_updates_ = true;
+    cleanup_transactions();
+    capture_updates_ = false;
+  }
+  return std::move(last_update_);
+}
+
+void Doc::cleanup_transactions() {
+  // New transactions may be appended while cleaning up (formatting cleanup): index loop.
+  std::vector<uint8_t> first_update;
+  for (size_t i = 0; i < cleanups_.size(); ++i) {
+    cleanup_transaction(*cleanups_[i]);
+    if (i == 0) first_update = last_update_;
+  }
+  cleanups_.clear();
+  store_.collect_released();
+  last_update_ = std::move(first_update);
+}
+
+namespace {
+
+// yjs tryToMergeWithLefts: merges structs[pos] into its left neighbours while possible;
+// returns how many were merged away.
+size_t try_merge_with_lefts(StructStore& store, std::vector<Item*>& structs, size_t pos) {
+  size_t i = pos;
+  for (; i > 0; --i) {
+    Item* left = structs[i - 1];
+    Item* right = structs[i];
+    if (left->deleted() == right->deleted() && left->is_gc() == right->is_gc() &&
+        merge_items(left, right)) {
+      if (!right->is_gc() && right->parent_sub &&
+          right->parent->map_item(*right->parent_sub) == right) {
+        right->parent->set_map_item(right->parent_sub, left);
+      }
+      store.release(right);
+      continue;
+    }
+    break;
+  }
+  size_t merged = pos - i;
+  if (merged) {
+    structs.erase(structs.begin() + static_cast<ptrdiff_t>(pos + 1 - merged),
+                  structs.begin() + static_cast<ptrdiff_t>(pos + 1));
+  }
+  return merged;
+}
+
+void try_gc_delete_set(const DeleteSet& ds, StructStore& store) {
+  for (const auto& [client, ranges] : ds.clients()) {
+    auto* structs = store.client_structs(client);
+    for (size_t di = ranges.size(); di-- > 0;) {
+      const DeleteRange& d = ranges[di];
+      for (size_t si = StructStore::find_index(*structs, d.clock);
+           si < structs->size() && (*structs)[si]->id.clock < d.end(); ++si) {
+        Item* s = (*structs)[si];
+        if (!s->is_gc() && s->deleted() && !s->keep()) gc_item(store, s, false);
+      }
+    }
+  }
+}
+
+void try_merge_delete_set(const DeleteSet& ds, StructStore& store) {
+  for (const auto& [client, ranges] : ds.clients()) {
+    auto* structs = store.client_structs(client);
+    for (size_t di = ranges.size(); di-- > 0;) {
+      const DeleteRange& d = ranges[di];
+      size_t most_right = std::min(structs->size() - 1,
+                                   1 + StructStore::find_index(*structs, d.end() - 1));
+      for (int64_t si = static_cast<int64_t>(most_right);
+           si > 0 && (*structs)[static_cast<size_t>(si)]->id.clock >= d.clock;) {
+        si -= 1 + static_cast<int64_t>(try_merge_with_lefts(store, *structs, static_cast<size_t>(si)));
+      }
+    }
+  }
+}
+
+Clock state_of(const StateVector& sv, ClientId c) {
+  auto it = sv.find(c);
+  return it == sv.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+void Doc::cleanup_transaction(Transaction& t) {
+  t.delete_set.sort_and_merge();
+  t.after_state = store_.state_vector();
+  // Observer phase: yjs's _callObserver of each changed type that is not deleted.
+  for (auto& [type, subs] : t.changed) {
+    if (type->item() && type->item()->deleted()) continue;
+    if (!t.local()) {
+      type->clear_markers();
+      if ((type->kind() == TypeKind::Text || type->kind() == TypeKind::XmlText) &&
+          type->has_formatting()) {
+        t.need_formatting_cleanup = true;
+      }
+    }
+  }
+  if (t.need_formatting_cleanup) cleanup_text_after_transaction(t);
+  // Garbage-collect and merge.
+  if (options_.gc) try_gc_delete_set(t.delete_set, store_);
+  try_merge_delete_set(t.delete_set, store_);
+  for (const auto& [client, clock] : t.after_state) {
+    Clock before = state_of(t.before_state, client);
+    if (before == clock) continue;
+    auto* structs = store_.client_structs(client);
+    int64_t first = std::max<int64_t>(
+        static_cast<int64_t>(StructStore::find_index(*structs, before)), 1);
+    for (int64_t i = static_cast<int64_t>(structs->size()) - 1; i >= first;) {
+      i -= 1 + static_cast<int64_t>(try_merge_with_lefts(store_, *structs, static_cast<size_t>(i)));
+    }
+  }
+  for (size_t i = t.merge_structs.size(); i-- > 0;) {
+    ID id = t.merge_structs[i]->id;
+    auto* structs = store_.client_structs(id.client);
+    size_t pos = StructStore::find_index(*structs, id.clock);
+    if (pos + 1 < structs->size()) {
+      if (try_merge_with_lefts(store_, *structs, pos + 1) > 1) continue;
+    }
+    if (pos > 0) try_merge_with_lefts(store_, *structs, pos);
+  }
+  // The update this transaction produced.
+  bool changed_state = false;
+  for (const auto& [client, clock] : t.after_state) {
+    auto it = t.before_state.find(client);
+    if (it == t.before_state.end() || it->second != clock) changed_state = true;
+  }
+  last_update_.clear();
+  if ((!t.delete_set.empty() || changed_state) && (listener_ || capture_updates_)) {
+    last_update_ = encode_transaction_update(*this, t, UpdateVersion::V1);
+    if (listener_) listener_(last_update_, t.origin());
+  }
+}
+
+std::vector<uint8_t> Doc::encode_state_vector() const {
+  return crdt::encode_state_vector(store_.state_vector());
+}
+
+}  // namespace tandem::crdt

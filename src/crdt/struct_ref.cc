@@ -1,0 +1,112 @@
+#include "crdt/struct_ref.h"
+
+#include "crdt/lib0_encoding.h"
+
+namespace tandem::crdt {
+
+namespace {
+constexpr uint8_t kBit6 = 0x20, kBit7 = 0x40, kBit8 = 0x80;
+
+uint64_t checked_clock_end(Decoder& d, uint64_t clock, uint64_t len) {
+  if (len > kMaxSafeInteger || clock > kMaxSafeInteger - len) d.fail("struct clock out of range");
+  return clock + len;
+}
+}  // namespace
+
+StructRef read_struct(UpdateDecoder& dec, uint8_t info, ID id) {
+  StructRef s;
+  s.id = id;
+  uint8_t ref = info & 0x1F;
+  if (info == 10) {
+    s.kind = StructRef::Kind::Skip;
+    s.length = dec.rest().read_var_uint();
+  } else if (ref == 0) {
+    s.kind = StructRef::Kind::GC;
+    s.length = dec.read_len();
+  } else {
+    s.kind = StructRef::Kind::Item;
+    bool cant_copy_parent_info = (info & (kBit7 | kBit8)) == 0;
+    if (info & kBit8) s.origin = dec.read_left_id();
+    if (info & kBit7) s.right_origin = dec.read_right_id();
+    if (cant_copy_parent_info) {
+      if (dec.read_parent_info()) {
+        s.parent = dec.read_string();
+      } else {
+        s.parent = dec.read_left_id();
+      }
+      if (info & kBit6) s.parent_sub = dec.read_string();
+    }
+    s.content = read_content(dec, info);
+    s.length = s.content.length();
+  }
+  if (s.length == 0) dec.rest().fail("struct of length 0");
+  checked_clock_end(dec.rest(), id.clock, s.length);
+  return s;
+}
+
+std::vector<ClientStructs> read_struct_section(UpdateDecoder& dec) {
+  std::vector<ClientStructs> out;
+  uint64_t num_clients = dec.rest().read_var_uint();
+  // Each client section takes at least two bytes of the rest stream.
+  if (num_clients > dec.rest().remaining()) dec.rest().fail("implausible client count");
+  out.reserve(num_clients);
+  for (uint64_t c = 0; c < num_clients; ++c) {
+    uint64_t num_structs = dec.rest().read_var_uint();
+    ClientId client = dec.read_client();
+    Clock clock = dec.rest().read_var_uint();
+    ClientStructs cs;
+    cs.client = client;
+    cs.structs.reserve(std::min<uint64_t>(num_structs, 4096));
+    for (uint64_t i = 0; i < num_structs; ++i) {
+      uint8_t info = dec.read_info();
+      StructRef s = read_struct(dec, info, ID{client, clock});
+      clock = checked_clock_end(dec.rest(), clock, s.length);
+      cs.structs.push_back(std::move(s));
+    }
+    out.push_back(std::move(cs));
+  }
+  return out;
+}
+
+void StructRef::trim_front(uint64_t offset) {
+  if (offset == 0) return;
+  id.clock += offset;
+  length -= offset;
+  if (kind == Kind::Item) {
+    origin = ID{id.client, id.clock - 1};
+    content = Content(std::move(content.splice(offset)));
+  }
+}
+
+void StructRef::write(UpdateEncoder& enc, uint64_t offset) const {
+  switch (kind) {
+    case Kind::GC:
+      enc.write_info(0);
+      enc.write_len(length - offset);
+      return;
+    case Kind::Skip:
+      enc.write_info(10);
+      enc.rest().write_var_uint(length - offset);
+      return;
+    case Kind::Item: break;
+  }
+  std::optional<ID> o = offset > 0 ? std::optional<ID>(ID{id.client, id.clock + offset - 1}) : origin;
+  uint8_t info = (static_cast<uint8_t>(content.ref()) & 0x1F) | (o ? kBit8 : 0) |
+                 (right_origin ? kBit7 : 0) | (parent_sub ? kBit6 : 0);
+  enc.write_info(info);
+  if (o) enc.write_left_id(*o);
+  if (right_origin) enc.write_right_id(*right_origin);
+  if (!o && !right_origin) {
+    if (const auto* name = std::get_if<std::string>(&parent)) {
+      enc.write_parent_info(true);
+      enc.write_string(*name);
+    } else if (const auto* pid = std::get_if<ID>(&parent)) {
+      enc.write_parent_info(false);
+      enc.write_left_id(*pid);
+    }
+    if (parent_sub) enc.write_string(*parent_sub);
+  }
+  content.write(enc, offset);
+}
+
+}  // namespace tandem::crdt

@@ -1,0 +1,162 @@
+#include "crdt/struct_store.h"
+
+#include <cassert>
+#include <cmath>
+
+#include "crdt/type.h"
+
+namespace tandem::crdt {
+
+namespace {
+constexpr size_t kBlockSize = 1024;
+}
+
+StructStore::~StructStore() = default;
+
+Item* StructStore::alloc() {
+  if (!free_.empty()) {
+    Item* it = free_.back();
+    free_.pop_back();
+    *it = Item();
+    return it;
+  }
+  if (blocks_.empty() || block_used_ == kBlockSize) {
+    blocks_.push_back(std::make_unique<Item[]>(kBlockSize));
+    block_used_ = 0;
+  }
+  return &blocks_.back()[block_used_++];
+}
+
+void StructStore::release(Item* item) { released_.push_back(item); }
+
+void StructStore::collect_released() {
+  for (Item* item : released_) {
+    *item = Item();  // drops the content (and any type it owns)
+    free_.push_back(item);
+  }
+  released_.clear();
+}
+
+Clock StructStore::state(ClientId client) const {
+  auto it = clients_.find(client);
+  if (it == clients_.end() || it->second.empty()) return 0;
+  const Item* last = it->second.back();
+  return last->id.clock + last->length;
+}
+
+StateVector StructStore::state_vector() const {
+  StateVector sv;
+  for (const auto& [client, structs] : clients_) {
+    if (structs.empty()) continue;
+    const Item* last = structs.back();
+    sv[client] = last->id.clock + last->length;
+  }
+  return sv;
+}
+
+void StructStore::add(Item* item) {
+  auto& structs = clients_[item->id.client];
+  assert(structs.empty() ? item->id.clock == 0
+                         : structs.back()->id.clock + structs.back()->length == item->id.clock);
+  structs.push_back(item);
+}
+
+size_t StructStore::find_index(const std::vector<Item*>& structs, Clock clock) {
+  // Interpolation guess first (yjs findIndexSS), then binary search.
+  size_t left = 0;
+  size_t right = structs.size() - 1;
+  const Item* mid = structs[right];
+  if (mid->id.clock == clock) return right;
+  size_t mid_index = static_cast<size_t>(
+      (static_cast<double>(clock) / static_cast<double>(mid->id.clock + mid->length - 1)) *
+      static_cast<double>(right));
+  if (mid_index > right) mid_index = right;
+  while (left <= right) {
+    mid = structs[mid_index];
+    Clock mid_clock = mid->id.clock;
+    if (mid_clock <= clock) {
+      if (clock < mid_clock + mid->length) return mid_index;
+      left = mid_index + 1;
+    } else {
+      if (mid_index == 0) break;
+      right = mid_index - 1;
+    }
+    mid_index = (left + right) / 2;
+  }
+  assert(false && "find_index: clock not in store");
+  return 0;
+}
+
+Item* StructStore::find(ID id) const {
+  const auto& structs = clients_.at(id.client);
+  return structs[find_index(structs, id.clock)];
+}
+
+Item* StructStore::find_if_exists(ID id) const {
+  auto it = clients_.find(id.client);
+  if (it == clients_.end() || it->second.empty()) return nullptr;
+  const Item* last = it->second.back();
+  if (id.clock >= last->id.clock + last->length) return nullptr;
+  return it->second[find_index(it->second, id.clock)];
+}
+
+std::vector<Item*>* StructStore::client_structs(ClientId client) {
+  auto it = clients_.find(client);
+  return it == clients_.end() ? nullptr : &it->second;
+}
+
+void StructStore::replace_with_gc(Item* item) {
+  auto& structs = clients_.at(item->id.client);
+  size_t index = find_index(structs, item->id.clock);
+  Item* gc = alloc();
+  gc->id = item->id;
+  gc->length = item->length;
+  gc->info = Item::kGC | Item::kDeleted;
+  structs[index] = gc;
+  release(item);
+}
+
+DeleteSet StructStore::delete_set() const {
+  DeleteSet ds;
+  for (const auto& [client, structs] : clients_) {
+    std::vector<DeleteRange> ranges;
+    for (size_t i = 0; i < structs.size(); ++i) {
+      const Item* s = structs[i];
+      if (!s->deleted()) continue;
+      Clock clock = s->id.clock;
+      uint64_t len = s->length;
+      while (i + 1 < structs.size() && structs[i + 1]->deleted()) {
+        ++i;
+        len += structs[i]->length;
+      }
+      ranges.push_back({clock, len});
+    }
+    if (!ranges.empty()) ds.clients()[client] = std::move(ranges);
+  }
+  return ds;
+}
+
+Status StructStore::check_integrity() const {
+  for (const auto& [client, structs] : clients_) {
+    Clock expected = 0;
+    for (const Item* s : structs) {
+      if (s->id.client != client || s->id.clock != expected) {
+        return Status::Error("struct store: client " + std::to_string(client) +
+                             " not contiguous at clock " + std::to_string(expected));
+      }
+      if (s->length == 0) return Status::Error("struct store: empty struct");
+      if (s->is_gc() && (s->parent || s->left || s->right)) {
+        return Status::Error("struct store: GC struct with links");
+      }
+      if (!s->is_gc()) {
+        if (s->left && s->left->right != s) return Status::Error("struct store: left link broken");
+        if (s->right && s->right->left != s) return Status::Error("struct store: right link broken");
+        if (s->left && s->left->parent != s->parent) return Status::Error("struct store: parent mismatch");
+      }
+      expected += s->length;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace tandem::crdt

@@ -1,0 +1,58 @@
+// StructStore (yjs src/utils/StructStore.js): every struct of a document, per client in
+// clock order, plus the allocator that owns them. Owned by one Doc; not thread-safe.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "crdt/delete_set.h"
+#include "crdt/item.h"
+
+namespace tandem::crdt {
+
+class StructStore {
+ public:
+  StructStore() = default;
+  StructStore(const StructStore&) = delete;
+  StructStore& operator=(const StructStore&) = delete;
+  ~StructStore();
+
+  //! A new, default-constructed Item owned by the store (not yet added to any client list).
+  Item* alloc();
+  //! Hands back an item that is in no list any more. It stays readable until
+  //! collect_released(), which the Doc calls once a transaction's cleanup is over (until then
+  //! the transaction may still hold pointers to it).
+  void release(Item* item);
+  void collect_released();
+
+  //! Next expected clock of `client` (0 if unknown).
+  Clock state(ClientId client) const;
+  StateVector state_vector() const;
+  //! REQUIRES: item->id.clock == state(item->id.client).
+  void add(Item* item);
+  //! Index of the struct containing `clock`. REQUIRES: clock < state(client).
+  static size_t find_index(const std::vector<Item*>& structs, Clock clock);
+  //! The struct containing `id`. REQUIRES: id.clock < state(id.client).
+  Item* find(ID id) const;
+  //! The struct containing `id`, or nullptr if the store doesn't have it yet.
+  Item* find_if_exists(ID id) const;
+  std::vector<Item*>* client_structs(ClientId client);
+  const std::unordered_map<ClientId, std::vector<Item*>>& clients() const { return clients_; }
+  //! Replaces `item` (in place in its client's list) by a GC struct of the same range.
+  void replace_with_gc(Item* item);
+  //! yjs createDeleteSetFromStructStore.
+  DeleteSet delete_set() const;
+  //! Verifies the invariants listed in item.h; an error names the first broken one.
+  Status check_integrity() const;
+
+ private:
+  std::unordered_map<ClientId, std::vector<Item*>> clients_;
+  std::vector<std::unique_ptr<Item[]>> blocks_;
+  size_t block_used_ = 0;
+  std::vector<Item*> free_;
+  std::vector<Item*> released_;
+};
+
+}  // namespace tandem::crdt

@@ -1,0 +1,49 @@
+// Rich text: yjs's YText operations (src/types/YText.js) over a Type of kind Text or XmlText —
+// inserting text and embeds with formatting attributes, deleting, formatting ranges, reading
+// the text and its delta, and the formatting cleanup yjs runs after remote changes. Positions
+// and lengths count UTF-16 code units.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "crdt/any.h"
+#include "crdt/transaction.h"
+#include "crdt/type.h"
+
+namespace tandem::crdt {
+
+//! Formatting attributes in insertion order; a null value removes an attribute.
+using Attributes = AnyObject;
+
+//! YText.insert(index, text, attributes). With `attributes` == nullptr the text takes the
+//! formatting at the position (yjs's behaviour when attributes are undefined).
+Status text_insert(Transaction& t, Type* text, uint64_t index, std::string_view utf8,
+                   const Attributes* attributes = nullptr);
+//! YText.insertEmbed(index, embed, attributes).
+Status text_insert_embed(Transaction& t, Type* text, uint64_t index, Any embed,
+                         const Attributes* attributes = nullptr);
+//! YText.delete(index, length).
+Status text_delete(Transaction& t, Type* text, uint64_t index, uint64_t length);
+//! YText.format(index, length, attributes).
+Status text_format(Transaction& t, Type* text, uint64_t index, uint64_t length,
+                   const Attributes& attributes);
+
+//! One op of YText.toDelta(): an insert of text (Any string), an embed (Any), or a nested
+//! type (its toJSON), with its attributes (empty: none).
+struct DeltaOp {
+  Any insert;
+  Attributes attributes;
+};
+std::vector<DeltaOp> text_to_delta(const Type* text);
+//! YText.toString(): the text without embeds or formats.
+std::string text_to_string(const Type* text);
+
+//! yjs cleanupYTextAfterTransaction: removes formatting made redundant by the changes of `t`
+//! (runs in a new transaction of the same Doc).
+void cleanup_text_after_transaction(Transaction& t);
+
+}  // namespace tandem::crdt

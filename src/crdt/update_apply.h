@@ -1,0 +1,34 @@
+// Applying and producing updates on a Doc (yjs src/utils/encoding.js): validation, the
+// integration loop with pending structs and pending deletes, and the encoders for a
+// transaction's update and for a document's state.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "common/status.h"
+#include "crdt/delete_set.h"
+#include "crdt/struct_ref.h"
+#include "crdt/update_codec.h"
+
+namespace tandem::crdt {
+
+class Doc;
+class StructStore;
+class Transaction;
+
+//! yjs writeUpdateMessageFromTransaction (REQUIRES: the transaction changed something).
+std::vector<uint8_t> encode_transaction_update(Doc& doc, Transaction& t, UpdateVersion v);
+
+//! Decodes, validates and integrates `update` inside transaction `t` (yjs readUpdateV2),
+//! keeping what cannot be integrated yet as pending. On a decode or validation error nothing
+//! has changed.
+Status apply_update_in(Doc& doc, Transaction& t, std::span<const uint8_t> update, UpdateVersion v);
+
+//! Checks that a decoded update is consistent with itself and with `doc`: ids in range, each
+//! item's origins in one parent, parents that are types. Unknown references are fine (they
+//! make the struct pending). An error names the struct.
+Status validate_update(const Doc& doc, const std::vector<ClientStructs>& clients);
+
+}  // namespace tandem::crdt
