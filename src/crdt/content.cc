@@ -8,6 +8,8 @@
 namespace tandem::crdt {
 
 Content::~Content() = default;
+Content::Content(Content&&) noexcept = default;
+Content& Content::operator=(Content&&) noexcept = default;
 
 Content Content::String(std::string utf8) {
   uint64_t n = utf16_length(utf8);
@@ -18,7 +20,11 @@ Content Content::Format(std::string key, Any v) {
   return Content(ContentFormat{std::make_unique<ContentFormat::Data>(
       ContentFormat::Data{std::move(key), std::move(v)})});
 }
-Content Content::OfType(std::unique_ptr<Type> t) { return Content(ContentType{std::move(t)}); }
+Content Content::OfType(std::unique_ptr<Type> t) {
+  return Content(ContentType{std::unique_ptr<Type, TypeDeleter>(t.release())});
+}
+
+void TypeDeleter::operator()(Type* t) const { delete t; }
 
 ContentRef Content::ref() const {
   switch (v_.index()) {

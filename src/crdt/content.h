@@ -36,8 +36,12 @@ struct ContentFormat {
   struct Data { std::string key; Any value; };
   std::unique_ptr<Data> data;
 };
+//! Deletes a Type where Type is incomplete (so that Content can be destroyed anywhere).
+struct TypeDeleter {
+  void operator()(Type* t) const;
+};
 //! A nested shared type. The content owns the type.
-struct ContentType { std::unique_ptr<Type> type; };
+struct ContentType { std::unique_ptr<Type, TypeDeleter> type; };
 struct ContentAny { std::vector<Any> values; };
 //! A subdocument reference: its guid and options. Tandem does not load subdocuments.
 struct ContentDoc {
@@ -51,8 +55,9 @@ class Content {
                                ContentEmbed, ContentFormat, ContentType, ContentAny, ContentDoc>;
   Content() : v_(ContentDeleted{}) {}
   Content(Variant v) : v_(std::move(v)) {}  // NOLINT
-  Content(Content&&) noexcept = default;
-  Content& operator=(Content&&) noexcept = default;
+  // Out of line: destroying a ContentType needs the complete Type.
+  Content(Content&&) noexcept;
+  Content& operator=(Content&&) noexcept;
   Content(const Content&) = delete;
   Content& operator=(const Content&) = delete;
   ~Content();

@@ -1,0 +1,33 @@
+// Editing traces of ../shared/traces (CC BY 4.0; see its PROVENANCE.md): sequential traces as
+// transactions of [position, delete count, inserted text] patches, positions in code points
+// (equal to UTF-16 units for these traces), and where to find them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace tandem::traces {
+
+struct Patch {
+  uint64_t pos = 0;
+  uint64_t del = 0;
+  std::string ins;  // UTF-8
+};
+struct Txn {
+  std::vector<Patch> patches;
+};
+struct SequentialTrace {
+  std::string end_content;
+  std::vector<Txn> txns;
+  size_t patch_count() const;
+};
+
+//! The traces folder: $TANDEM_TRACES_DIR if set, else the build's default (../shared/traces).
+std::string traces_dir();
+//! Loads editing-traces/sequential_traces/<name>.json.gz.
+Result<SequentialTrace> load_sequential_trace(const std::string& dir, const std::string& name);
+
+}  // namespace tandem::traces
