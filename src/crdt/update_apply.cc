@@ -17,11 +17,6 @@ std::string id_str(ID id) {
   return "(" + std::to_string(id.client) + "," + std::to_string(id.clock) + ")";
 }
 
-Clock sv_get(const StateVector& sv, ClientId c) {
-  auto it = sv.find(c);
-  return it == sv.end() ? 0 : it->second;
-}
-
 void write_item(UpdateEncoder& enc, const Doc& doc, const Item* s, uint64_t offset) {
   if (s->is_gc()) {
     enc.write_info(0);
