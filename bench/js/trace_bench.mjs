@@ -2,7 +2,8 @@
 // Peer side of Tandem's editing-trace benchmark: one measurement per process.
 //
 //   node --expose-gc trace_bench.mjs --impl yjs|ywasm|dt --trace NAME \
-//        --workload local|remote|encode|load|memory|egwalker [--dataset S1] [--traces DIR]
+//        --workload local|remote|encode|load|memory|egwalker [--dataset S1] [--traces DIR] \
+//        [--warmup 5] [--iters 5]
 //
 // Prints exactly one JSON line on stdout:
 //   {"impl","trace","workload","ms","bytes"?,"memBytes"?,"ok", ...extra fields}
