@@ -66,8 +66,21 @@ const describeRoots = (doc, roots) => {
   return out
 }
 
-const loadV1 = (u, gc = true) => { const d = new Y.Doc({ gc, guid: 'load' }); Y.applyUpdate(d, u); return d }
-const loadV2 = (u, gc = true) => { const d = new Y.Doc({ gc, guid: 'load' }); Y.applyUpdateV2(d, u); return d }
+/**
+ * Loads an update into a fresh doc (client id 0, which no fixture uses). Loading is a remote
+ * transaction, which may make Yjs run a formatting cleanup; the v1 updates that emits are pushed to
+ * `emits` when given. With `roots` ({name: type}) the roots are defined (typed) before the update is
+ * applied: Yjs only runs the cleanup on a root that is already a Y.Text when the update arrives.
+ */
+const loadV1 = (u, gc = true, emits = null, roots = null) => {
+  const d = new Y.Doc({ gc, guid: 'load' })
+  d.clientID = 0
+  if (roots) for (const [name, type] of Object.entries(roots)) ROOT_GETTERS[type](d, name)
+  if (emits) d.on('update', (x, origin) => { if (origin !== REMOTE) emits.push(x) })
+  Y.applyUpdate(d, u, REMOTE)
+  return d
+}
+const loadV2 = (u, gc = true) => { const d = new Y.Doc({ gc, guid: 'load' }); d.clientID = 0; Y.applyUpdateV2(d, u, REMOTE); return d }
 
 const pendingOf = (doc) => ({ structs: doc.store.pendingStructs !== null, ds: doc.store.pendingDs !== null })
 
@@ -104,7 +117,8 @@ const docFixture = (name, description, build) => {
   const ds = encodeDeleteSetV1(doc)
   selfCheckDeleteSet(doc, ds)
   // What a decoder sees: the roots of a fresh doc loaded from the v1 bytes.
-  const fromV1 = loadV1(v1, gc)
+  const loadEmits = []
+  const fromV1 = loadV1(v1, gc, loadEmits)
   const fromV2 = loadV2(v2, gc)
   const rootsJson = describeRoots(fromV1, roots)
   if (canonical(rootsJson) !== canonical(describeRoots(fromV2, roots))) throw new Error(name + ': v1 and v2 decode differently')
@@ -113,8 +127,11 @@ const docFixture = (name, description, build) => {
   if (originalDiffers && !notes) throw new Error(name + ': decoded roots differ from the original doc:\n' + canonical(original) + '\n' + canonical(rootsJson))
   // Replaying the recorded updates in order must give the same content.
   const replay = new Y.Doc({ gc, guid: 'replay' })
-  for (const u of log) Y.applyUpdate(replay, u.v1)
+  for (const u of log) Y.applyUpdate(replay, u.v1, REMOTE)
   if (log.length > 0 && canonical(describeRoots(replay, roots)) !== canonical(rootsJson)) throw new Error(name + ': replaying updates gives other content')
+  const loadEmitsTyped = []
+  const typed = loadV1(v1, gc, loadEmitsTyped, roots)
+  if (canonical(describeRoots(typed, roots)) !== canonical(rootsJson)) throw new Error(name + ': typed-roots load gives other content')
   const reencodedV1 = Y.encodeStateAsUpdate(fromV1)
   const reencodedV2 = Y.encodeStateAsUpdateV2(fromV2)
   const json = {
@@ -128,8 +145,11 @@ const docFixture = (name, description, build) => {
     pending: pendingOf(doc),
     updates: log.map(u => b64(u.v1)),
     updatesV2: log.map(u => b64(u.v2)),
-    reencodeStable: { v1: bytesEqual(reencodedV1, v1), v2: bytesEqual(reencodedV2, v2) }
+    reencodeStable: { v1: bytesEqual(reencodedV1, v1), v2: bytesEqual(reencodedV2, v2) },
+    loadEmits: loadEmits.map(b64),
+    loadEmitsTypedRoots: loadEmitsTyped.map(b64)
   }
+  if (loadEmitsTyped.length > 0) json.deleteSetTypedRoots = b64(encodeDeleteSetV1(typed))
   if (!json.reencodeStable.v1) json.reencodedV1 = b64(reencodedV1)
   if (!json.reencodeStable.v2) json.reencodedV2 = b64(reencodedV2)
   if (notes) json.notes = notes
@@ -149,20 +169,29 @@ const docFixture = (name, description, build) => {
  * Writes NAME.update.v1.bin, NAME.update.v2.bin, NAME.json.
  */
 const updateFixture = (name, description, build) => {
-  const { v1, v2 = Y.convertUpdateFormatV1ToV2(v1), roots, notes, gc = true } = build()
-  const doc = loadV1(v1, gc)
-  const docV2 = loadV2(v2, gc)
-  const result = {
-    roots: describeRoots(doc, roots),
-    stateVector: b64(Y.encodeStateVector(doc)),
-    deleteSet: b64(encodeDeleteSetV1(doc)),
-    pending: pendingOf(doc),
-    stateV1: b64(Y.encodeStateAsUpdate(doc)),
-    stateV2: b64(Y.encodeStateAsUpdateV2(doc))
+  const { v1, v2 = Y.convertUpdateFormatV1ToV2(v1), roots, notes, gc = true, expectLoadCleanup = false } = build()
+  const applied = (typedRoots) => {
+    const loadEmits = []
+    const doc = loadV1(v1, gc, loadEmits, typedRoots ? roots : null)
+    const docV2 = loadV2(v2, gc)
+    if (typedRoots) for (const [n, t] of Object.entries(roots)) ROOT_GETTERS[t](docV2, n)
+    const result = {
+      roots: describeRoots(doc, roots),
+      stateVector: b64(Y.encodeStateVector(doc)),
+      deleteSet: b64(encodeDeleteSetV1(doc)),
+      pending: pendingOf(doc),
+      stateV1: b64(Y.encodeStateAsUpdate(doc)),
+      stateV2: b64(Y.encodeStateAsUpdateV2(doc)),
+      loadEmits: loadEmits.map(b64)
+    }
+    if (canonical(describeRoots(docV2, roots)) !== canonical(result.roots) || canonical(pendingOf(docV2)) !== canonical(result.pending)) {
+      throw new Error(name + ': v1 and v2 update apply differently')
+    }
+    return result
   }
-  if (canonical(describeRoots(docV2, roots)) !== canonical(result.roots) || canonical(pendingOf(docV2)) !== canonical(result.pending)) {
-    throw new Error(name + ': v1 and v2 update apply differently')
-  }
+  const result = applied(false)
+  const resultTyped = applied(true)
+  if (expectLoadCleanup !== (resultTyped.loadEmits.length > 0)) throw new Error(name + ': load cleanup expectation failed')
   const meta = Y.parseUpdateMeta(v1)
   const metaV2 = Y.parseUpdateMetaV2(v2)
   if (canonical(pairs(meta.from)) !== canonical(pairs(metaV2.from)) || canonical(pairs(meta.to)) !== canonical(pairs(metaV2.to))) throw new Error(name + ': meta v1/v2')
@@ -172,6 +201,7 @@ const updateFixture = (name, description, build) => {
     description,
     gc,
     applyToFreshDoc: result,
+    applyToFreshDocTypedRoots: resultTyped,
     parseUpdateMeta: { from: pairs(meta.from), to: pairs(meta.to) },
     encodeStateVectorFromUpdate: b64(Y.encodeStateVectorFromUpdate(v1)),
     encodeStateVectorFromUpdateV2: b64(Y.encodeStateVectorFromUpdateV2(v2))
@@ -756,6 +786,43 @@ updateFixture('update_with_gc_and_skip', 'The state of a doc in which a nested t
     v1,
     v2: Y.mergeUpdatesV2([Y.convertUpdateFormatV1ToV2(state1), log[5].v2]),
     roots: { map: 'map' }
+  }
+})
+
+// Yjs output, frozen: Y.mergeUpdates / Y.mergeUpdatesV2 of all updates of a random session
+// (gen_sessions.mjs --seed 12, session 711). Its root text ends with a lone {underline: null} format
+// item after deleted content, which every peer kept; a doc that loads the whole merge at once runs a
+// full formatting cleanup and deletes it.
+const LOAD_CLEANUP_V1 =
+  'Aw6JgpDBi4S8DgAIAQVhcnJheQF8TwAAAAQBBHRleHQNeHl6dGFiCWhlcmU0MgcBA3htbAMBcEeJgpDBi4S8Dg4DAnVsKACJ' +
+  'gpDBi4S8Dg8EaHJlZgF3BuS4reaWhygAiYKQwYuEvA4PBGxhbmcBdwbjgYvjgaooAQNtYXAAAXYCBGxpc3R+BXZhbHVldgEE' +
+  'bmFtZXcTw5xuw69jw7Zkw6nwn46J8J+OiUeJgpDBi4S8Dg8DCkN1c3RvbS1UYWcoAImCkMGLhLwOEwVjbGFzcwF3D/Cfjonw' +
+  'n46Jw7FhbmTDuigAiYKQwYuEvA4TBGxhbmcBdwZuYcOvdmXEiYKQwYuEvA4CiYKQwYuEvA4DCWLwn5GN8J+PvYiJgpDBi4S8' +
+  'DgABfM8AAABHiYKQwYuEvA4TBgQAiYKQwYuEvA4cD/Cfh6/wn4e1w7FhbmTDug7zmuaABAAGAQR0ZXh0CXVuZGVybGluZQR0' +
+  'cnVlhPOa5oAEAAR4eXoKhvOa5oAEBAl1bmRlcmxpbmUEbnVsbAcBA3htbAMBcAcA85rmgAQGAwRzcGFuKADzmuaABAcEaHJl' +
+  'ZgF3C3RhYgloZXJleHl6BwDzmuaABAcDCkN1c3RvbS1UYWdIEgEBfRfH85rmgAQKEgEBKADzmuaABAsDa2V5AX0vKADzmuaA' +
+  'BAkFY2xhc3MBdwhoZWxsb1lqc4gSCQF3BPCfmICH85rmgAQHAwJsaSgAEgcCMTABfX4PEgAnAQNtYXAI0LrQu9GO0YcBBwEF' +
+  'YXJyYXkCBAASAQVjYWbDqYgSAQF2AQF4eMcSARIGASgAEgcE8J+YgAF7wIjy1bmlqJwoABIHAWQBe8BeuuLaVUuMR/Oa5oAE' +
+  'BgYEABIKCzwmPiIn5ryi5a2XhBIRCtmF2LHYrdio2KfHEgrzmuaABAYGBAASFwUg8J+YgEjzmuaABAoBeMcSG/Oa5oAECgHE' +
+  'EhESEgZjYWbDqWEDiYKQwYuEvA4CAAIOBPOa5oAEAgAFDAESAgAGCQE='
+const LOAD_CLEANUP_V2 =
+  'AAMAAwY+yYSggpeI+BwK87XMgQgEErO1zIEIEvO1zIEIABKztcyBCFIGs7XMgQhSAbO1zIEIErO1zIEIErO1zIEIUgAdHgAI' +
+  'AGJEOHgIBAIABgJEAEQATAEADAAGDk4aCFQMHAJYIGQACgEACAAQSQgABAAHAEcAKAJHACgBxACIAEcABAAGAIQAhgAHASgA' +
+  'BwBIAMcAKAGIAIcAKAAnAAcABACIAMcAKAFHAAQAhADHAAQASADHAMTwAcgBYXJyYXl0ZXh0eHl6dGFiCWhlcmU0MnhtbHB1' +
+  'bGhyZWZsYW5nbWFwQ3VzdG9tLVRhZ2NsYXNzbGFuZ2Lwn5GN8J+PvfCfh6/wn4e1w7FhbmTDunRleHR1bmRlcmxpbmV4eXoK' +
+  'dW5kZXJsaW5leG1scHNwYW5ocmVmQ3VzdG9tLVRhZ2tleWNsYXNzbGkxMG1hcNC60LvRjtGHYXJyYXljYWbDqfCfmIBkPCY+' +
+  'IifmvKLlrZfZhdix2K3YqNinIPCfmIBjYWbDqWEFBA0DAQJEAAMACgUEBQkECQQJAwFEAAoDBUIAAwQFBAIBBwUDBQ8BAgAB' +
+  'AQAAAgEBAAUBAQANQwEGQwEBAwECAUYAAQJBDwMOAHxPAAAAdwbkuK3mlod3BuOBi+OBqnYCBGxpc3R+BXZhbHVldgEEbmFt' +
+  'ZXcTw5xuw69jw7Zkw6nwn46J8J+OiXcP8J+OifCfjonDsWFuZMO6dwZuYcOvdmV8zwAAAA4AeH53C3RhYgloZXJleHl6fRd9' +
+  'L3cIaGVsbG9ZanN3BPCfmIB9fg8AdgEBeHh7wIjy1bmlqJx7wF664tpVS4x4A4mCkMGLhLwOAgABDAPzmuaABAIABAcAEgIA' +
+  'BQMA'
+
+updateFixture('load_runs_format_cleanup', 'Loading this update (a merge of a whole multi-peer session, all four root kinds) into a fresh doc whose roots are already typed (getText etc. before applyUpdate) makes Yjs run a formatting cleanup transaction that deletes a redundant format item every peer of the session kept: applyToFreshDocTypedRoots.loadEmits holds that cleanup update and its delete set is larger. With untyped roots (applyToFreshDoc) no cleanup runs.', () => {
+  return {
+    v1: new Uint8Array(Buffer.from(LOAD_CLEANUP_V1, 'base64')),
+    v2: new Uint8Array(Buffer.from(LOAD_CLEANUP_V2, 'base64')),
+    expectLoadCleanup: true,
+    roots: { text: 'text', map: 'map', array: 'array', xml: 'xml' }
   }
 })
 

@@ -83,8 +83,13 @@ export const replaySession = (s) => {
   if (b64(merged) !== s.merged.v1) throw new Mismatch(`mergeUpdates(all v1 updates) differs\n  expected: ${s.merged.v1}\n  actual:   ${b64(merged)}`)
   const mergedV2 = Y.mergeUpdatesV2(updates.map(u => u.v2))
   if (b64(mergedV2) !== s.merged.v2) throw new Mismatch(`mergeUpdatesV2(all v2 updates) differs\n  expected: ${s.merged.v2}\n  actual:   ${b64(mergedV2)}`)
-  const fresh = freshDoc()
+  const fresh = freshDoc(s.merged.clientId)
+  const freshEmits = []
+  fresh.on('update', (u, origin) => { if (origin !== REMOTE) freshEmits.push(b64(u)) })
   Y.applyUpdate(fresh, fromB64(s.merged.v1), REMOTE)
+  if (canonical(freshEmits) !== canonical(s.merged.emits)) {
+    throw new Mismatch(`doc rebuilt from merged.v1: emitted updates differ\n  expected: ${canonical(s.merged.emits)}\n  actual:   ${canonical(freshEmits)}`)
+  }
   compareSnapshot('doc rebuilt from merged.v1', s.merged.expect, snapshot(fresh))
   fresh.destroy()
   docs.forEach(d => d.destroy())
