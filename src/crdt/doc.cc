@@ -189,7 +189,7 @@ void Doc::cleanup_transaction(Transaction& t) {
   last_update_.clear();
   if ((!t.delete_set.empty() || changed_state) && (listener_ || capture_updates_)) {
     last_update_ = encode_transaction_update(*this, t, UpdateVersion::V1);
-    if (listener_) listener_(last_update_, t.origin());
+    if (listener_) listener_(last_update_, t.origin(), t);
   }
 }
 

@@ -37,9 +37,10 @@ struct PendingStructs {
 
 class Doc {
  public:
-  //! Called after each transaction that changed something, with its update (v1), and the
-  //! transaction's origin.
-  using UpdateListener = std::function<void(std::span<const uint8_t> update, Origin origin)>;
+  //! Called after each transaction that changed something, with its update (v1), its origin
+  //! and the finished transaction (to encode it otherwise, e.g. as v2).
+  using UpdateListener =
+      std::function<void(std::span<const uint8_t> update, Origin origin, Transaction& t)>;
 
   explicit Doc(DocOptions options = {});
   Doc(const Doc&) = delete;

@@ -22,9 +22,12 @@ void content_integrate(Transaction& t, Item* item) {
       item->parent->clear_markers_disabled();
       item->parent->set_has_formatting();
       break;
-    case ContentRef::Type:
-      c.get<ContentType>()->type->integrate(&t.doc(), item);
+    case ContentRef::Type: {
+      Type* type = c.get<ContentType>()->type.get();
+      type->integrate(&t.doc(), item);
+      if (auto prelim = type->take_prelim()) prelim(t, type);
       break;
+    }
     default: break;
   }
 }

@@ -61,8 +61,12 @@ TEST_P(SequentialTraceTest, LocalEditsEmitYjsUpdates) {
   for (size_t i = 0; i < trace->txns.size(); ++i) {
     auto update = doc.transact([&](Transaction& t) {
       for (const auto& p : trace->txns[i].patches) {
-        if (p.del > 0) ASSERT_TRUE(text_delete(t, text, p.pos, p.del).ok());
-        if (!p.ins.empty()) ASSERT_TRUE(text_insert(t, text, p.pos, p.ins).ok());
+        if (p.del > 0) {
+          ASSERT_TRUE(text_delete(t, text, p.pos, p.del).ok());
+        }
+        if (!p.ins.empty()) {
+          ASSERT_TRUE(text_insert(t, text, p.pos, p.ins).ok());
+        }
       }
     });
     auto want = (*frames)[i];

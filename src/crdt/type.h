@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "crdt/any.h"
@@ -82,6 +84,12 @@ class Type {
   void clear_markers_disabled() { clear_markers(); markers_disabled_ = true; }
   uint64_t next_marker_timestamp() { return marker_clock_++; }
 
+  //! Content to add when this (new, nested) type is integrated, in the same transaction and
+  //! before anything after it (yjs's prelim content: `new Y.Map()` with entries, etc.).
+  using Prelim = std::function<void(Transaction&, Type*)>;
+  void set_prelim(Prelim p) { prelim_ = std::move(p); }
+  Prelim take_prelim() { return std::exchange(prelim_, nullptr); }
+
   // --- Reading ---
   //! yjs toJSON() of this type: Text -> string, Map -> object, Array -> array,
   //! XmlFragment/XmlElement/XmlText -> their XML string.
@@ -100,6 +108,7 @@ class Type {
   std::vector<std::pair<const std::string*, Item*>> map_;
   std::unordered_map<std::string_view, size_t> map_index_;
   std::vector<SearchMarker> markers_;
+  Prelim prelim_;
   bool markers_disabled_ = false;
   uint64_t marker_clock_ = 0;
 

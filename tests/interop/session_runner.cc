@@ -1,0 +1,459 @@
+// crdt_session_runner: replays the differential sessions of gen_sessions.mjs (format and
+// contract in SESSIONS.md) with Tandem's CRDT and checks every recorded byte and value that
+// real Yjs produced: each local transaction's update (v1 and v2), sync payloads, snapshots
+// (content, delta, state vector, delete set, state as v1 and v2, pending), merged updates and
+// a rebuild from them.
+#include <boost/json.hpp>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+#include "crdt/doc.h"
+#include "crdt/js_json.h"
+#include "crdt/list_ops.h"
+#include "crdt/text.h"
+#include "crdt/update_apply.h"
+#include "crdt/update_ops.h"
+#include "crdt/xml.h"
+
+namespace json = boost::json;
+using namespace tandem::crdt;
+
+namespace {
+
+struct Mismatch {
+  std::string what;
+};
+
+std::vector<uint8_t> b64decode(std::string_view s) {
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<uint8_t> out;
+  uint32_t buf = 0;
+  int bits = 0;
+  for (char c : s) {
+    if (c == '=') break;
+    size_t v = kAlphabet.find(c);
+    if (v == std::string::npos) continue;
+    buf = (buf << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<uint8_t>((buf >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+std::string hex_prefix(std::span<const uint8_t> b) {
+  std::ostringstream o;
+  for (size_t i = 0; i < b.size() && i < 48; ++i) {
+    o << std::hex << (b[i] < 16 ? "0" : "") << static_cast<int>(b[i]);
+  }
+  if (b.size() > 48) o << "...(" << std::dec << b.size() << " bytes)";
+  return o.str();
+}
+
+void expect_bytes(const std::string& what, std::span<const uint8_t> want, std::span<const uint8_t> got) {
+  if (!std::equal(want.begin(), want.end(), got.begin(), got.end())) {
+    throw Mismatch{what + ": expected " + hex_prefix(want) + " got " + hex_prefix(got)};
+  }
+}
+
+// JSON (from the session file) -> Any, keeping member order.
+Any to_any(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: return Any::Null();
+    case json::kind::bool_: return Any::Bool(v.get_bool());
+    case json::kind::int64: return Any::Number(static_cast<double>(v.get_int64()));
+    case json::kind::uint64: return Any::Number(static_cast<double>(v.get_uint64()));
+    case json::kind::double_: return Any::Number(v.get_double());
+    case json::kind::string: return Any::String(std::string(v.get_string()));
+    case json::kind::array: {
+      AnyArray a;
+      for (const auto& e : v.get_array()) a.push_back(to_any(e));
+      return Any::Array(std::move(a));
+    }
+    case json::kind::object: {
+      AnyObject o;
+      for (const auto& [k, e] : v.get_object()) o.emplace_back(std::string(k), to_any(e));
+      return Any::Object(std::move(o));
+    }
+  }
+  return Any();
+}
+
+std::string show(const Any& a) { return js_stringify(a); }
+
+// Structural comparison: member order not significant; {"$bytes": b64} stands for a Uint8Array.
+bool same(const json::value& want, const Any& got) {
+  switch (want.kind()) {
+    case json::kind::null: return got.kind == Any::Kind::Null;
+    case json::kind::bool_: return got.kind == Any::Kind::Bool && got.boolean == want.get_bool();
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_:
+      return got.kind == Any::Kind::Number && got.number == want.to_number<double>();
+    case json::kind::string: return got.kind == Any::Kind::String && got.str == want.get_string();
+    case json::kind::array: {
+      if (got.kind != Any::Kind::Array) return false;
+      const auto& w = want.get_array();
+      const auto& g = got.array();
+      if (w.size() != g.size()) return false;
+      for (size_t i = 0; i < w.size(); ++i) {
+        if (!same(w[i], g[i])) return false;
+      }
+      return true;
+    }
+    case json::kind::object: {
+      const auto& w = want.get_object();
+      if (w.size() == 1 && w.contains("$bytes")) {
+        if (got.kind != Any::Kind::Buffer) return false;
+        return b64decode(w.at("$bytes").get_string()) == got.buffer();
+      }
+      if (got.kind != Any::Kind::Object) return false;
+      size_t defined = 0;
+      for (const auto& [k, v] : got.object()) {
+        if (v.is_undefined()) continue;  // JSON has no undefined members
+        ++defined;
+        auto it = w.find(k);
+        if (it == w.end() || !same(it->value(), v)) return false;
+      }
+      return defined == w.size();
+    }
+  }
+  return false;
+}
+
+Any delta_json(const Type* text) {
+  AnyArray ops;
+  for (auto& op : text_to_delta(text)) {
+    AnyObject o;
+    o.emplace_back("insert", op.insert);
+    if (!op.attributes.empty()) o.emplace_back("attributes", Any::Object(op.attributes));
+    ops.push_back(Any::Object(std::move(o)));
+  }
+  return Any::Array(std::move(ops));
+}
+
+const char* kRoots[] = {"text", "map", "array", "xml"};
+const TypeKind kRootKinds[] = {TypeKind::Text, TypeKind::Map, TypeKind::Array, TypeKind::XmlFragment};
+
+std::unique_ptr<Doc> new_peer(ClientId client) {
+  auto doc = std::make_unique<Doc>(DocOptions{.client_id = client, .gc = true});
+  for (int i = 0; i < 4; ++i) doc->get(kRoots[i], kRootKinds[i]);
+  return doc;
+}
+
+void check_snapshot(const std::string& where, Doc& doc, const json::object& want) {
+  const auto& wj = want.at("json").get_object();
+  for (int i = 0; i < 4; ++i) {
+    Any got = doc.get(kRoots[i])->to_json();
+    if (!same(wj.at(kRoots[i]), got)) {
+      throw Mismatch{where + " json." + kRoots[i] + ": expected " + json::serialize(wj.at(kRoots[i])) +
+                     " got " + show(got)};
+    }
+  }
+  Any delta = delta_json(doc.get("text"));
+  if (!same(want.at("delta"), delta)) {
+    throw Mismatch{where + " delta: expected " + json::serialize(want.at("delta")) + " got " + show(delta)};
+  }
+  expect_bytes(where + " sv", b64decode(want.at("sv").get_string()), doc.encode_state_vector());
+  auto ds_enc = make_update_encoder(UpdateVersion::V1);
+  doc.delete_set().write(*ds_enc);
+  expect_bytes(where + " ds", b64decode(want.at("ds").get_string()), ds_enc->finish());
+  expect_bytes(where + " state", b64decode(want.at("state").get_string()), doc.encode_state_as_update());
+  expect_bytes(where + " stateV2", b64decode(want.at("stateV2").get_string()),
+               doc.encode_state_as_update({}, UpdateVersion::V2));
+  const auto& p = want.at("pending").get_object();
+  bool ps = doc.pending_structs().has_value(), pd = doc.pending_delete_set().has_value();
+  if (p.at("structs").get_bool() != ps || p.at("ds").get_bool() != pd) {
+    throw Mismatch{where + " pending: expected structs=" + json::serialize(p.at("structs")) + " ds=" +
+                   json::serialize(p.at("ds")) + " got structs=" + std::to_string(ps) + " ds=" +
+                   std::to_string(pd)};
+  }
+}
+
+class Session {
+ public:
+  explicit Session(const json::object& s) : s_(s) {
+    for (const auto& c : s.at("peers").get_array()) {
+      size_t index = peers_.size();
+      peers_.push_back(new_peer(static_cast<ClientId>(c.to_number<double>())));
+      peers_.back()->on_update([this, index](std::span<const uint8_t> v1, Origin origin, Transaction& t) {
+        if (origin == Origin::Remote) return;
+        emitted_.push_back({index, std::vector<uint8_t>(v1.begin(), v1.end()),
+                            encode_transaction_update(*peers_[index], t, UpdateVersion::V2)});
+      });
+    }
+  }
+
+  void run() {
+    const auto& ops = s_.at("ops").get_array();
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const auto& op = ops[i].get_object();
+      std::string kind(op.at("op").get_string());
+      try {
+        emitted_.clear();
+        run_op(kind, op);
+        check_emits(op);
+      } catch (Mismatch& m) {
+        m.what = "op " + std::to_string(i) + " (" + kind + "): " + m.what;
+        throw;
+      }
+    }
+    const auto& finals = s_.at("final").get_array();
+    for (size_t i = 0; i < peers_.size(); ++i) {
+      check_snapshot("final peer " + std::to_string(i), *peers_[i], finals[i].get_object());
+    }
+    check_merged();
+  }
+
+ private:
+  struct Emitted {
+    size_t peer;
+    std::vector<uint8_t> v1, v2;
+  };
+
+  Type* resolve(Doc& doc, const json::array& path) {
+    Type* t = doc.get(std::string(path[0].get_string()));
+    for (size_t i = 1; i < path.size(); ++i) {
+      Item* item = nullptr;
+      if (path[i].is_string()) {
+        item = map_get(t, std::string(path[i].get_string()));
+      } else {
+        uint64_t index = static_cast<uint64_t>(path[i].to_number<int64_t>());
+        for (Item* n = t->start(); n; n = n->right) {
+          if (n->deleted() || !n->countable()) continue;
+          if (index < n->length) { item = n; break; }
+          index -= n->length;
+        }
+      }
+      auto* ct = item ? item->content.get<ContentType>() : nullptr;
+      if (!ct) throw Mismatch{"path " + json::serialize(path) + " does not resolve to a type"};
+      t = ct->type.get();
+    }
+    return t;
+  }
+
+  static Attributes attrs_of(const json::value& v) { return to_any(v).object(); }
+
+  static ListValue build_value(const json::object& spec) {
+    if (auto* j = spec.if_contains("json")) return ListValue::Json(to_any(*j));
+    if (auto* b = spec.if_contains("binary")) return ListValue::Binary(b64decode(b->get_string()));
+    std::string type(spec.at("type").get_string());
+    const json::value* init = spec.if_contains("init");
+    std::unique_ptr<Type> t;
+    if (type == "map") {
+      t = std::make_unique<Type>(TypeKind::Map);
+      if (init) {
+        AnyObject entries = to_any(*init).object();
+        t->set_prelim([entries](Transaction& tr, Type* m) {
+          for (const auto& [k, v] : entries) map_set(tr, m, k, ListValue::Json(v));
+        });
+      }
+    } else if (type == "array") {
+      t = std::make_unique<Type>(TypeKind::Array);
+      if (init && !init->get_array().empty()) {
+        AnyArray values = to_any(*init).array();
+        t->set_prelim([values](Transaction& tr, Type* a) {
+          std::vector<ListValue> vs;
+          for (const auto& v : values) vs.push_back(ListValue::Json(v));
+          (void)list_insert(tr, a, 0, std::move(vs));
+        });
+      }
+    } else {
+      t = std::make_unique<Type>(TypeKind::Text);
+      std::string text = init ? std::string(init->get_string()) : "";
+      if (!text.empty()) {
+        t->set_prelim([text](Transaction& tr, Type* x) { (void)text_insert(tr, x, 0, text, nullptr); });
+      }
+    }
+    return ListValue::Nested(std::move(t));
+  }
+
+  static void must(const tandem::Status& st, const std::string& what) {
+    if (!st) throw Mismatch{what + " failed: " + st.message()};
+  }
+
+  void run_local(Doc& doc, const std::string& kind, const json::object& op) {
+    doc.transact([&](Transaction& t) {
+      Type* x = resolve(doc, op.at("path").get_array());
+      auto u64 = [&](const char* k) { return static_cast<uint64_t>(op.at(k).to_number<int64_t>()); };
+      if (kind == "text.insert") {
+        std::optional<Attributes> a;
+        if (auto* v = op.if_contains("attrs")) a = attrs_of(*v);
+        must(text_insert(t, x, u64("index"), std::string(op.at("text").get_string()), a ? &*a : nullptr), kind);
+      } else if (kind == "text.delete") {
+        must(text_delete(t, x, u64("index"), u64("length")), kind);
+      } else if (kind == "text.format") {
+        must(text_format(t, x, u64("index"), u64("length"), attrs_of(op.at("attrs"))), kind);
+      } else if (kind == "text.embed") {
+        Attributes a;
+        if (auto* v = op.if_contains("attrs")) a = attrs_of(*v);
+        must(text_insert_embed(t, x, u64("index"), to_any(op.at("embed")), &a), kind);
+      } else if (kind == "map.set") {
+        map_set(t, x, std::string(op.at("key").get_string()), build_value(op.at("value").get_object()));
+      } else if (kind == "map.delete") {
+        map_delete(t, x, std::string(op.at("key").get_string()));
+      } else if (kind == "array.insert") {
+        std::vector<ListValue> vs;
+        for (const auto& v : op.at("values").get_array()) vs.push_back(build_value(v.get_object()));
+        auto r = list_insert(t, x, u64("index"), std::move(vs));
+        if (!r) throw Mismatch{kind + " failed: " + r.error()};
+      } else if (kind == "array.delete" || kind == "xml.delete") {
+        must(list_delete(t, x, u64("index"), u64("length")), kind);
+      } else if (kind == "xml.insertElement") {
+        auto el = std::make_unique<Type>(TypeKind::XmlElement, std::string(op.at("name").get_string()));
+        AnyObject attrs = to_any(op.at("attrs")).object();
+        if (!attrs.empty()) {
+          el->set_prelim([attrs](Transaction& tr, Type* e) {
+            for (const auto& [k, v] : attrs) xml_set_attribute(tr, e, k, v);
+          });
+        }
+        std::vector<ListValue> vs;
+        vs.push_back(ListValue::Nested(std::move(el)));
+        auto r = list_insert(t, x, u64("index"), std::move(vs));
+        if (!r) throw Mismatch{kind + " failed: " + r.error()};
+      } else if (kind == "xml.insertText") {
+        auto tx = std::make_unique<Type>(TypeKind::XmlText);
+        if (auto* v = op.if_contains("text")) {
+          std::string text(v->get_string());
+          if (!text.empty()) {
+            tx->set_prelim([text](Transaction& tr, Type* e) { (void)text_insert(tr, e, 0, text, nullptr); });
+          }
+        }
+        std::vector<ListValue> vs;
+        vs.push_back(ListValue::Nested(std::move(tx)));
+        auto r = list_insert(t, x, u64("index"), std::move(vs));
+        if (!r) throw Mismatch{kind + " failed: " + r.error()};
+      } else if (kind == "xml.setAttr") {
+        xml_set_attribute(t, x, std::string(op.at("key").get_string()), to_any(op.at("value")));
+      } else if (kind == "xml.removeAttr") {
+        xml_remove_attribute(t, x, std::string(op.at("key").get_string()));
+      } else {
+        throw Mismatch{"unknown op " + kind};
+      }
+    });
+  }
+
+  void apply(size_t peer, std::span<const uint8_t> update, const std::string& what) {
+    tandem::Status st = peers_[peer]->apply_update(update);
+    if (!st) throw Mismatch{what + ": apply_update failed: " + st.message()};
+  }
+
+  void run_op(const std::string& kind, const json::object& op) {
+    auto idx = [&](const char* k) { return static_cast<size_t>(op.at(k).to_number<int64_t>()); };
+    if (kind == "deliver") {
+      const auto& u = s_.at("updates").get_array()[idx("update")].get_object();
+      apply(idx("to"), b64decode(u.at("v1").get_string()), "deliver");
+    } else if (kind == "sync") {
+      Doc& a = *peers_[idx("a")];
+      Doc& b = *peers_[idx("b")];
+      StateVector sva = a.state_vector(), svb = b.state_vector();
+      auto to_a = b.encode_state_as_update(sva);
+      auto to_b = a.encode_state_as_update(svb);
+      expect_bytes("sync toA", b64decode(op.at("toA").get_string()), to_a);
+      expect_bytes("sync toB", b64decode(op.at("toB").get_string()), to_b);
+      apply(idx("a"), to_a, "sync toA");
+      apply(idx("b"), to_b, "sync toB");
+    } else if (kind == "disconnect" || kind == "reconnect") {
+      // bookkeeping only
+    } else if (kind == "check") {
+      check_snapshot("check peer " + std::to_string(idx("peer")), *peers_[idx("peer")],
+                     op.at("expect").get_object());
+    } else {
+      run_local(*peers_[idx("peer")], kind, op);
+    }
+  }
+
+  void check_emits(const json::object& op) {
+    const json::value* emits = op.if_contains("emits");
+    size_t want_n = emits ? emits->get_array().size() : 0;
+    if (want_n != emitted_.size()) {
+      throw Mismatch{"expected " + std::to_string(want_n) + " update(s), emitted " +
+                     std::to_string(emitted_.size()) +
+                     (emitted_.empty() ? "" : " (first: " + hex_prefix(emitted_[0].v1) + ")")};
+    }
+    const auto& updates = s_.at("updates").get_array();
+    for (size_t i = 0; i < want_n; ++i) {
+      const auto& u = updates[static_cast<size_t>(emits->get_array()[i].to_number<int64_t>())].get_object();
+      size_t peer = static_cast<size_t>(u.at("peer").to_number<int64_t>());
+      if (peer != emitted_[i].peer) throw Mismatch{"update emitted by the wrong peer"};
+      expect_bytes("update v1", b64decode(u.at("v1").get_string()), emitted_[i].v1);
+      expect_bytes("update v2", b64decode(u.at("v2").get_string()), emitted_[i].v2);
+      all_v1_.push_back(emitted_[i].v1);
+      all_v2_.push_back(emitted_[i].v2);
+    }
+  }
+
+  void check_merged() {
+    const auto& m = s_.at("merged").get_object();
+    std::vector<Update> v1(all_v1_.begin(), all_v1_.end()), v2(all_v2_.begin(), all_v2_.end());
+    auto merged = merge_updates(v1, UpdateVersion::V1);
+    if (!merged) throw Mismatch{"merge_updates: " + merged.error()};
+    expect_bytes("merged v1", b64decode(m.at("v1").get_string()), *merged);
+    auto merged2 = merge_updates(v2, UpdateVersion::V2);
+    if (!merged2) throw Mismatch{"merge_updates v2: " + merged2.error()};
+    expect_bytes("merged v2", b64decode(m.at("v2").get_string()), *merged2);
+    auto fresh = new_peer(424242);
+    tandem::Status st = fresh->apply_update(*merged);
+    if (!st) throw Mismatch{"rebuild from merged: " + st.message()};
+    check_snapshot("rebuild from merged", *fresh, m.at("expect").get_object());
+  }
+
+  const json::object& s_;
+  std::vector<std::unique_ptr<Doc>> peers_;
+  std::vector<Emitted> emitted_;
+  std::vector<std::vector<uint8_t>> all_v1_, all_v2_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: crdt_session_runner FILE.jsonl [FILE...]  (- for stdin)\n";
+    return 2;
+  }
+  size_t passed = 0, failed = 0;
+  for (int f = 1; f < argc && failed == 0; ++f) {
+    std::string name = argv[f];
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (name != "-") {
+      file.open(name);
+      if (!file) {
+        std::cerr << "cannot open " << name << "\n";
+        return 2;
+      }
+      in = &file;
+    }
+    std::string line;
+    size_t line_no = 0;
+    while (std::getline(*in, line)) {
+      ++line_no;
+      if (line.empty()) continue;
+      json::value v;
+      try {
+        v = json::parse(line);
+        Session(v.as_object()).run();
+        ++passed;
+      } catch (const Mismatch& m) {
+        ++failed;
+        const auto* o = v.if_object();
+        std::cerr << name << ":" << line_no << ": seed "
+                  << (o && o->contains("seed") ? json::serialize(o->at("seed")) : "?") << " index "
+                  << (o && o->contains("index") ? json::serialize(o->at("index")) : "?") << ": "
+                  << m.what << "\n";
+        break;
+      } catch (const std::exception& e) {
+        ++failed;
+        std::cerr << name << ":" << line_no << ": unreadable session: " << e.what() << "\n";
+        break;
+      }
+    }
+  }
+  std::cout << "sessions: " << passed << " passed, " << failed << " failed\n";
+  return failed == 0 ? 0 : 1;
+}
