@@ -227,8 +227,12 @@ class Validator {
     } else if (s->origin || s->right_origin) {
       k = left.kind == ParentKey::Kind::Known ? left : right;
     } else if (const auto* name = std::get_if<std::string>(&s->parent)) {
+      // An existing root is identified by its Type, as items of the store see it.
       k.kind = ParentKey::Kind::Known;
-      k.root = *name;
+      for (const auto& [n, t] : doc_.roots()) {
+        if (n == *name) k.type = t.get();
+      }
+      if (k.type == nullptr) k.root = *name;
     } else if (const ID* pid = std::get_if<ID>(&s->parent)) {
       if (Status st = type_of_id(*pid, k); !st) return st;
     } else {

@@ -61,69 +61,48 @@ void expect_bytes(const std::string& what, std::span<const uint8_t> want, std::s
   }
 }
 
-// JSON (from the session file) -> Any, keeping member order.
-Any to_any(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null: return Any::Null();
-    case json::kind::bool_: return Any::Bool(v.get_bool());
-    case json::kind::int64: return Any::Number(static_cast<double>(v.get_int64()));
-    case json::kind::uint64: return Any::Number(static_cast<double>(v.get_uint64()));
-    case json::kind::double_: return Any::Number(v.get_double());
-    case json::kind::string: return Any::String(std::string(v.get_string()));
-    case json::kind::array: {
-      AnyArray a;
-      for (const auto& e : v.get_array()) a.push_back(to_any(e));
-      return Any::Array(std::move(a));
-    }
-    case json::kind::object: {
-      AnyObject o;
-      for (const auto& [k, e] : v.get_object()) o.emplace_back(std::string(k), to_any(e));
-      return Any::Object(std::move(o));
-    }
-  }
-  return Any();
-}
-
 std::string show(const Any& a) { return js_stringify(a); }
 
-// Structural comparison: member order not significant; {"$bytes": b64} stands for a Uint8Array.
-bool same(const json::value& want, const Any& got) {
-  switch (want.kind()) {
-    case json::kind::null: return got.kind == Any::Kind::Null;
-    case json::kind::bool_: return got.kind == Any::Kind::Bool && got.boolean == want.get_bool();
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return got.kind == Any::Kind::Number && got.number == want.to_number<double>();
-    case json::kind::string: return got.kind == Any::Kind::String && got.str == want.get_string();
-    case json::kind::array: {
-      if (got.kind != Any::Kind::Array) return false;
-      const auto& w = want.get_array();
-      const auto& g = got.array();
-      if (w.size() != g.size()) return false;
-      for (size_t i = 0; i < w.size(); ++i) {
-        if (!same(w[i], g[i])) return false;
-      }
-      return true;
-    }
-    case json::kind::object: {
-      const auto& w = want.get_object();
-      if (w.size() == 1 && w.contains("$bytes")) {
-        if (got.kind != Any::Kind::Buffer) return false;
-        return b64decode(w.at("$bytes").get_string()) == got.buffer();
-      }
-      if (got.kind != Any::Kind::Object) return false;
-      size_t defined = 0;
-      for (const auto& [k, v] : got.object()) {
-        if (v.is_undefined()) continue;  // JSON has no undefined members
-        ++defined;
-        auto it = w.find(k);
-        if (it == w.end() || !same(it->value(), v)) return false;
-      }
-      return defined == w.size();
-    }
+// Member `key` of a JS object value (REQUIRES: present).
+const Any& member(const Any& o, std::string_view key) {
+  for (const auto& [k, v] : o.object()) {
+    if (k == key) return v;
   }
-  return false;
+  throw std::runtime_error("missing member " + std::string(key));
+}
+const Any* find_member(const Any& o, std::string_view key) {
+  for (const auto& [k, v] : o.object()) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+// Structural comparison: member order not significant; {"$bytes": b64} stands for a Uint8Array;
+// undefined members are absent in JSON.
+bool same(const Any& want, const Any& got) {
+  if (want.kind == Any::Kind::Object) {
+    const auto& w = want.object();
+    if (w.size() == 1 && w[0].first == "$bytes") {
+      return got.kind == Any::Kind::Buffer && b64decode(w[0].second.str) == got.buffer();
+    }
+    if (got.kind != Any::Kind::Object) return false;
+    size_t defined = 0;
+    for (const auto& [k, v] : got.object()) {
+      if (v.is_undefined()) continue;
+      ++defined;
+      const Any* e = find_member(want, k);
+      if (!e || !same(*e, v)) return false;
+    }
+    return defined == w.size();
+  }
+  if (want.kind == Any::Kind::Array) {
+    if (got.kind != Any::Kind::Array || want.array().size() != got.array().size()) return false;
+    for (size_t i = 0; i < got.array().size(); ++i) {
+      if (!same(want.array()[i], got.array()[i])) return false;
+    }
+    return true;
+  }
+  return want == got;
 }
 
 Any delta_json(const Type* text) {
@@ -146,38 +125,37 @@ std::unique_ptr<Doc> new_peer(ClientId client) {
   return doc;
 }
 
-void check_snapshot(const std::string& where, Doc& doc, const json::object& want) {
-  const auto& wj = want.at("json").get_object();
+void check_snapshot(const std::string& where, Doc& doc, const Any& want) {
+  const Any& wj = member(want, "json");
   for (int i = 0; i < 4; ++i) {
     Any got = doc.get(kRoots[i])->to_json();
-    if (!same(wj.at(kRoots[i]), got)) {
-      throw Mismatch{where + " json." + kRoots[i] + ": expected " + json::serialize(wj.at(kRoots[i])) +
+    if (!same(member(wj, kRoots[i]), got)) {
+      throw Mismatch{where + " json." + kRoots[i] + ": expected " + show(member(wj, kRoots[i])) +
                      " got " + show(got)};
     }
   }
   Any delta = delta_json(doc.get("text"));
-  if (!same(want.at("delta"), delta)) {
-    throw Mismatch{where + " delta: expected " + json::serialize(want.at("delta")) + " got " + show(delta)};
+  if (!same(member(want, "delta"), delta)) {
+    throw Mismatch{where + " delta: expected " + show(member(want, "delta")) + " got " + show(delta)};
   }
-  expect_bytes(where + " sv", b64decode(want.at("sv").get_string()), doc.encode_state_vector());
+  expect_bytes(where + " sv", b64decode(member(want, "sv").str), doc.encode_state_vector());
   auto ds_enc = make_update_encoder(UpdateVersion::V1);
   doc.delete_set().write(*ds_enc);
-  expect_bytes(where + " ds", b64decode(want.at("ds").get_string()), ds_enc->finish());
-  expect_bytes(where + " state", b64decode(want.at("state").get_string()), doc.encode_state_as_update());
-  expect_bytes(where + " stateV2", b64decode(want.at("stateV2").get_string()),
+  expect_bytes(where + " ds", b64decode(member(want, "ds").str), ds_enc->finish());
+  expect_bytes(where + " state", b64decode(member(want, "state").str), doc.encode_state_as_update());
+  expect_bytes(where + " stateV2", b64decode(member(want, "stateV2").str),
                doc.encode_state_as_update({}, UpdateVersion::V2));
-  const auto& p = want.at("pending").get_object();
+  const Any& p = member(want, "pending");
   bool ps = doc.pending_structs().has_value(), pd = doc.pending_delete_set().has_value();
-  if (p.at("structs").get_bool() != ps || p.at("ds").get_bool() != pd) {
-    throw Mismatch{where + " pending: expected structs=" + json::serialize(p.at("structs")) + " ds=" +
-                   json::serialize(p.at("ds")) + " got structs=" + std::to_string(ps) + " ds=" +
-                   std::to_string(pd)};
+  if (member(p, "structs").boolean != ps || member(p, "ds").boolean != pd) {
+    throw Mismatch{where + " pending: expected " + show(p) + " got structs=" + std::to_string(ps) +
+                   " ds=" + std::to_string(pd)};
   }
 }
 
 class Session {
  public:
-  explicit Session(const json::object& s) : s_(s) {
+  Session(const json::object& s, Any line) : s_(s), line_(std::move(line)) {
     for (const auto& c : s.at("peers").get_array()) {
       size_t index = peers_.size();
       peers_.push_back(new_peer(static_cast<ClientId>(c.to_number<double>())));
@@ -193,19 +171,20 @@ class Session {
     const auto& ops = s_.at("ops").get_array();
     for (size_t i = 0; i < ops.size(); ++i) {
       const auto& op = ops[i].get_object();
+      const Any& op_any = member(line_, "ops").array()[i];
       std::string kind(op.at("op").get_string());
       try {
         emitted_.clear();
-        run_op(kind, op);
+        run_op(kind, op, op_any);
         check_emits(op);
       } catch (Mismatch& m) {
         m.what = "op " + std::to_string(i) + " (" + kind + "): " + m.what;
         throw;
       }
     }
-    const auto& finals = s_.at("final").get_array();
+    const auto& finals = member(line_, "final").array();
     for (size_t i = 0; i < peers_.size(); ++i) {
-      check_snapshot("final peer " + std::to_string(i), *peers_[i], finals[i].get_object());
+      check_snapshot("final peer " + std::to_string(i), *peers_[i], finals[i]);
     }
     check_merged();
   }
@@ -237,26 +216,24 @@ class Session {
     return t;
   }
 
-  static Attributes attrs_of(const json::value& v) { return to_any(v).object(); }
-
-  static ListValue build_value(const json::object& spec) {
-    if (auto* j = spec.if_contains("json")) return ListValue::Json(to_any(*j));
-    if (auto* b = spec.if_contains("binary")) return ListValue::Binary(b64decode(b->get_string()));
-    std::string type(spec.at("type").get_string());
-    const json::value* init = spec.if_contains("init");
+  static ListValue build_value(const Any& spec) {
+    if (auto* j = find_member(spec, "json")) return ListValue::Json(*j);
+    if (auto* b = find_member(spec, "binary")) return ListValue::Binary(b64decode(b->str));
+    std::string type = member(spec, "type").str;
+    const Any* init = find_member(spec, "init");
     std::unique_ptr<Type> t;
     if (type == "map") {
       t = std::make_unique<Type>(TypeKind::Map);
       if (init) {
-        AnyObject entries = to_any(*init).object();
+        AnyObject entries = init->object();
         t->set_prelim([entries](Transaction& tr, Type* m) {
           for (const auto& [k, v] : entries) map_set(tr, m, k, ListValue::Json(v));
         });
       }
     } else if (type == "array") {
       t = std::make_unique<Type>(TypeKind::Array);
-      if (init && !init->get_array().empty()) {
-        AnyArray values = to_any(*init).array();
+      if (init && !init->array().empty()) {
+        AnyArray values = init->array();
         t->set_prelim([values](Transaction& tr, Type* a) {
           std::vector<ListValue> vs;
           for (const auto& v : values) vs.push_back(ListValue::Json(v));
@@ -265,7 +242,7 @@ class Session {
       }
     } else {
       t = std::make_unique<Type>(TypeKind::Text);
-      std::string text = init ? std::string(init->get_string()) : "";
+      std::string text = init ? init->str : "";
       if (!text.empty()) {
         t->set_prelim([text](Transaction& tr, Type* x) { (void)text_insert(tr, x, 0, text, nullptr); });
       }
@@ -277,36 +254,36 @@ class Session {
     if (!st) throw Mismatch{what + " failed: " + st.message()};
   }
 
-  void run_local(Doc& doc, const std::string& kind, const json::object& op) {
+  void run_local(Doc& doc, const std::string& kind, const json::object& op, const Any& oa) {
     doc.transact([&](Transaction& t) {
       Type* x = resolve(doc, op.at("path").get_array());
       auto u64 = [&](const char* k) { return static_cast<uint64_t>(op.at(k).to_number<int64_t>()); };
       if (kind == "text.insert") {
         std::optional<Attributes> a;
-        if (auto* v = op.if_contains("attrs")) a = attrs_of(*v);
+        if (auto* v = find_member(oa, "attrs")) a = v->object();
         must(text_insert(t, x, u64("index"), std::string(op.at("text").get_string()), a ? &*a : nullptr), kind);
       } else if (kind == "text.delete") {
         must(text_delete(t, x, u64("index"), u64("length")), kind);
       } else if (kind == "text.format") {
-        must(text_format(t, x, u64("index"), u64("length"), attrs_of(op.at("attrs"))), kind);
+        must(text_format(t, x, u64("index"), u64("length"), member(oa, "attrs").object()), kind);
       } else if (kind == "text.embed") {
         Attributes a;
-        if (auto* v = op.if_contains("attrs")) a = attrs_of(*v);
-        must(text_insert_embed(t, x, u64("index"), to_any(op.at("embed")), &a), kind);
+        if (auto* v = find_member(oa, "attrs")) a = v->object();
+        must(text_insert_embed(t, x, u64("index"), member(oa, "embed"), &a), kind);
       } else if (kind == "map.set") {
-        map_set(t, x, std::string(op.at("key").get_string()), build_value(op.at("value").get_object()));
+        map_set(t, x, std::string(op.at("key").get_string()), build_value(member(oa, "value")));
       } else if (kind == "map.delete") {
         map_delete(t, x, std::string(op.at("key").get_string()));
       } else if (kind == "array.insert") {
         std::vector<ListValue> vs;
-        for (const auto& v : op.at("values").get_array()) vs.push_back(build_value(v.get_object()));
+        for (const auto& v : member(oa, "values").array()) vs.push_back(build_value(v));
         auto r = list_insert(t, x, u64("index"), std::move(vs));
         if (!r) throw Mismatch{kind + " failed: " + r.error()};
       } else if (kind == "array.delete" || kind == "xml.delete") {
         must(list_delete(t, x, u64("index"), u64("length")), kind);
       } else if (kind == "xml.insertElement") {
         auto el = std::make_unique<Type>(TypeKind::XmlElement, std::string(op.at("name").get_string()));
-        AnyObject attrs = to_any(op.at("attrs")).object();
+        AnyObject attrs = member(oa, "attrs").object();
         if (!attrs.empty()) {
           el->set_prelim([attrs](Transaction& tr, Type* e) {
             for (const auto& [k, v] : attrs) xml_set_attribute(tr, e, k, v);
@@ -329,7 +306,7 @@ class Session {
         auto r = list_insert(t, x, u64("index"), std::move(vs));
         if (!r) throw Mismatch{kind + " failed: " + r.error()};
       } else if (kind == "xml.setAttr") {
-        xml_set_attribute(t, x, std::string(op.at("key").get_string()), to_any(op.at("value")));
+        xml_set_attribute(t, x, std::string(op.at("key").get_string()), member(oa, "value"));
       } else if (kind == "xml.removeAttr") {
         xml_remove_attribute(t, x, std::string(op.at("key").get_string()));
       } else {
@@ -343,7 +320,7 @@ class Session {
     if (!st) throw Mismatch{what + ": apply_update failed: " + st.message()};
   }
 
-  void run_op(const std::string& kind, const json::object& op) {
+  void run_op(const std::string& kind, const json::object& op, const Any& op_any) {
     auto idx = [&](const char* k) { return static_cast<size_t>(op.at(k).to_number<int64_t>()); };
     if (kind == "deliver") {
       const auto& u = s_.at("updates").get_array()[idx("update")].get_object();
@@ -362,9 +339,9 @@ class Session {
       // bookkeeping only
     } else if (kind == "check") {
       check_snapshot("check peer " + std::to_string(idx("peer")), *peers_[idx("peer")],
-                     op.at("expect").get_object());
+                     member(op_any, "expect"));
     } else {
-      run_local(*peers_[idx("peer")], kind, op);
+      run_local(*peers_[idx("peer")], kind, op, op_any);
     }
   }
 
@@ -400,10 +377,11 @@ class Session {
     auto fresh = new_peer(424242);
     tandem::Status st = fresh->apply_update(*merged);
     if (!st) throw Mismatch{"rebuild from merged: " + st.message()};
-    check_snapshot("rebuild from merged", *fresh, m.at("expect").get_object());
+    check_snapshot("rebuild from merged", *fresh, member(member(line_, "merged"), "expect"));
   }
 
   const json::object& s_;
+  Any line_;  // the same session parsed with JS number semantics (js_parse)
   std::vector<std::unique_ptr<Doc>> peers_;
   std::vector<Emitted> emitted_;
   std::vector<std::vector<uint8_t>> all_v1_, all_v2_;
@@ -437,7 +415,9 @@ int main(int argc, char** argv) {
       json::value v;
       try {
         v = json::parse(line);
-        Session(v.as_object()).run();
+        auto exact = js_parse(line);
+        if (!exact) throw std::runtime_error(exact.error());
+        Session(v.as_object(), std::move(exact.value())).run();
         ++passed;
       } catch (const Mismatch& m) {
         ++failed;
