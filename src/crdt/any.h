@@ -28,6 +28,9 @@ struct Any {
   static Any BigInt(int64_t v) { Any a; a.kind = Kind::BigInt; a.bigint = v; return a; }
   static Any Bool(bool b) { Any a; a.kind = Kind::Bool; a.boolean = b; return a; }
   static Any String(std::string s) { Any a; a.kind = Kind::String; a.str = std::move(s); return a; }
+  //! Builds the object JS would hold after assigning the members in order: a repeated key
+  //! keeps its first position and takes its last value, and array-index keys ("0".."4294967294"
+  //! in canonical form) come first in ascending order, as Object.keys lists them.
   static Any Object(AnyObject o);
   static Any Array(AnyArray v);
   static Any Buffer(Bytes b);
@@ -39,7 +42,8 @@ struct Any {
   const AnyArray& array() const { return *arr; }
   const Bytes& buffer() const { return *buf; }
 
-  //! Deep equality (numbers compare as doubles; +0 == -0 as in JS ===).
+  //! Deep equality (numbers compare as doubles: +0 == -0 and NaN != NaN, as JS ===; objects
+  //! compare by key set, not key order, as lib0's equalityDeep).
   friend bool operator==(const Any& a, const Any& b);
 
   Kind kind = Kind::Undefined;

@@ -34,8 +34,18 @@ inline constexpr uint64_t kMaxSafeInteger = (uint64_t{1} << 53) - 1;
 //! Appends lib0 encodings to a growing byte buffer. Not thread-safe; cheap to create.
 class Encoder {
  public:
+  Encoder() = default;
+  //! Starts with room for `reserve` bytes.
+  explicit Encoder(size_t reserve) { buf_.reserve(reserve); }
+
   void write_u8(uint8_t v) { buf_.push_back(v); }
-  void write_var_uint(uint64_t v);
+  void write_var_uint(uint64_t v) {
+    if (v < 0x80) {
+      buf_.push_back(static_cast<uint8_t>(v));
+      return;
+    }
+    write_var_uint_multi(v);
+  }
   //! Var-int with lib0's sign bit; `negative_zero` writes -0.
   void write_var_int(int64_t v, bool negative_zero = false);
   //! A var-uint byte length then the UTF-8 bytes (lone surrogates must already be U+FFFD).
@@ -43,11 +53,12 @@ class Encoder {
   void write_var_bytes(std::span<const uint8_t> bytes);
   //! Raw bytes, no length prefix.
   void write_bytes(std::span<const uint8_t> bytes);
-  void write_float32(float v);   // big-endian
-  void write_float64(double v);  // big-endian
+  void write_float32(float v);     // big-endian
+  void write_float64(double v);    // big-endian
   void write_bigint64(int64_t v);  // big-endian
-  //! lib0 writeAny: numbers as var-int when integral and |v| <= 2^31-1, as float32 when exact,
-  //! else float64.
+  //! lib0 writeAny: numbers as var-int when integral and |v| <= 2^31-1 (-0 included, as a
+  //! var-int -0), as float32 when exact (so +-Infinity and 2^31), else float64 (NaN written
+  //! as V8 writes it, 7FF8000000000000).
   void write_any(const Any& v);
 
   size_t size() const { return buf_.size(); }
@@ -55,6 +66,7 @@ class Encoder {
   std::vector<uint8_t> take() { return std::move(buf_); }
 
  private:
+  void write_var_uint_multi(uint64_t v);
   std::vector<uint8_t> buf_;
 };
 
@@ -63,33 +75,54 @@ class Encoder {
 //! bytes that remain before anything is allocated.
 class Decoder {
  public:
-  explicit Decoder(std::span<const uint8_t> data) : data_(data) {}
+  //! `base_offset` is where `data` starts inside the enclosing message (a v2 column, say):
+  //! it is added to the offsets that errors report, nothing else.
+  explicit Decoder(std::span<const uint8_t> data, size_t base_offset = 0)
+      : data_(data), base_(base_offset) {}
 
   bool has_content() const { return pos_ < data_.size(); }
   size_t pos() const { return pos_; }
   size_t remaining() const { return data_.size() - pos_; }
 
-  uint8_t read_u8();
+  uint8_t read_u8() {
+    if (pos_ >= data_.size()) fail_end("byte");
+    return data_[pos_++];
+  }
   //! REQUIRES nothing; throws if the value exceeds 2^53-1 or runs past the end.
-  uint64_t read_var_uint();
+  uint64_t read_var_uint() {
+    if (pos_ < data_.size() && data_[pos_] < 0x80) return data_[pos_++];
+    return read_var_uint_multi();
+  }
   //! Returns the value; sets *negative_zero when the encoding was -0.
   int64_t read_var_int(bool* negative_zero = nullptr);
+  //! A var-uint byte length then UTF-8, validated strictly as lib0's TextDecoder
+  //! ({fatal: true, ignoreBOM: true}) does: invalid UTF-8 throws, a BOM is kept.
   std::string read_var_string();
   std::span<const uint8_t> read_var_bytes();
   std::span<const uint8_t> read_bytes(size_t n);
   float read_float32();
   double read_float64();
   int64_t read_bigint64();
-  //! lib0 readAny; nesting deeper than kMaxAnyDepth is rejected.
+  //! lib0 readAny; nesting deeper than kMaxAnyDepth is rejected. Objects behave as the JS
+  //! object readAny builds: a repeated key keeps its first position and its last value, a
+  //! "__proto__" key is dropped, array-index keys come first (see Any::Object).
   Any read_any();
 
-  [[noreturn]] void fail(const std::string& what) const { throw DecodeError(what, pos_); }
+  //! Throws DecodeError(what) at the current position (relative to the enclosing message).
+  [[noreturn]] void fail(const std::string& what) const { throw DecodeError(what, base_ + pos_); }
+  //! The same at a given position of this decoder's data.
+  [[noreturn]] void fail_at(const std::string& what, size_t pos) const {
+    throw DecodeError(what, base_ + pos);
+  }
 
   static constexpr int kMaxAnyDepth = 256;
 
  private:
+  uint64_t read_var_uint_multi();
+  [[noreturn]] void fail_end(const char* what) const;
   Any read_any_at_depth(int depth);
   std::span<const uint8_t> data_;
+  size_t base_ = 0;
   size_t pos_ = 0;
 };
 
