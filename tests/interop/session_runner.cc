@@ -7,7 +7,6 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 
 #include "crdt/doc.h"
 #include "crdt/js_json.h"
@@ -16,44 +15,17 @@
 #include "crdt/update_apply.h"
 #include "crdt/update_ops.h"
 #include "crdt/xml.h"
+#include "interop_util.h"
 
 namespace json = boost::json;
 using namespace tandem::crdt;
+using namespace tandem::interop;
 
 namespace {
 
 struct Mismatch {
   std::string what;
 };
-
-std::vector<uint8_t> b64decode(std::string_view s) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::vector<uint8_t> out;
-  uint32_t buf = 0;
-  int bits = 0;
-  for (char c : s) {
-    if (c == '=') break;
-    size_t v = kAlphabet.find(c);
-    if (v == std::string::npos) continue;
-    buf = (buf << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>((buf >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
-
-std::string hex_prefix(std::span<const uint8_t> b) {
-  std::ostringstream o;
-  for (size_t i = 0; i < b.size() && i < 48; ++i) {
-    o << std::hex << (b[i] < 16 ? "0" : "") << static_cast<int>(b[i]);
-  }
-  if (b.size() > 48) o << "...(" << std::dec << b.size() << " bytes)";
-  return o.str();
-}
 
 void expect_bytes(const std::string& what, std::span<const uint8_t> want, std::span<const uint8_t> got) {
   if (!std::equal(want.begin(), want.end(), got.begin(), got.end())) {
@@ -62,59 +34,6 @@ void expect_bytes(const std::string& what, std::span<const uint8_t> want, std::s
 }
 
 std::string show(const Any& a) { return js_stringify(a); }
-
-// Member `key` of a JS object value (REQUIRES: present).
-const Any& member(const Any& o, std::string_view key) {
-  for (const auto& [k, v] : o.object()) {
-    if (k == key) return v;
-  }
-  throw std::runtime_error("missing member " + std::string(key));
-}
-const Any* find_member(const Any& o, std::string_view key) {
-  for (const auto& [k, v] : o.object()) {
-    if (k == key) return &v;
-  }
-  return nullptr;
-}
-
-// Structural comparison: member order not significant; {"$bytes": b64} stands for a Uint8Array;
-// undefined members are absent in JSON.
-bool same(const Any& want, const Any& got) {
-  if (want.kind == Any::Kind::Object) {
-    const auto& w = want.object();
-    if (w.size() == 1 && w[0].first == "$bytes") {
-      return got.kind == Any::Kind::Buffer && b64decode(w[0].second.str) == got.buffer();
-    }
-    if (got.kind != Any::Kind::Object) return false;
-    size_t defined = 0;
-    for (const auto& [k, v] : got.object()) {
-      if (v.is_undefined()) continue;
-      ++defined;
-      const Any* e = find_member(want, k);
-      if (!e || !same(*e, v)) return false;
-    }
-    return defined == w.size();
-  }
-  if (want.kind == Any::Kind::Array) {
-    if (got.kind != Any::Kind::Array || want.array().size() != got.array().size()) return false;
-    for (size_t i = 0; i < got.array().size(); ++i) {
-      if (!same(want.array()[i], got.array()[i])) return false;
-    }
-    return true;
-  }
-  return want == got;
-}
-
-Any delta_json(const Type* text) {
-  AnyArray ops;
-  for (auto& op : text_to_delta(text)) {
-    AnyObject o;
-    o.emplace_back("insert", op.insert);
-    if (!op.attributes.empty()) o.emplace_back("attributes", Any::Object(op.attributes));
-    ops.push_back(Any::Object(std::move(o)));
-  }
-  return Any::Array(std::move(ops));
-}
 
 const char* kRoots[] = {"text", "map", "array", "xml"};
 const TypeKind kRootKinds[] = {TypeKind::Text, TypeKind::Map, TypeKind::Array, TypeKind::XmlFragment};
@@ -374,9 +293,24 @@ class Session {
     auto merged2 = merge_updates(v2, UpdateVersion::V2);
     if (!merged2) throw Mismatch{"merge_updates v2: " + merged2.error()};
     expect_bytes("merged v2", b64decode(m.at("v2").get_string()), *merged2);
-    auto fresh = new_peer(424242);
+    const Any& ma = member(line_, "merged");
+    const Any* cid = find_member(ma, "clientId");
+    auto fresh = new_peer(cid ? static_cast<ClientId>(cid->number) : 424242);
+    std::vector<std::vector<uint8_t>> emits;
+    fresh->on_update([&](std::span<const uint8_t> update, Origin origin, Transaction&) {
+      if (origin != Origin::Remote) emits.emplace_back(update.begin(), update.end());
+    });
     tandem::Status st = fresh->apply_update(*merged);
     if (!st) throw Mismatch{"rebuild from merged: " + st.message()};
+    if (const Any* want = find_member(ma, "emits")) {
+      if (want->array().size() != emits.size()) {
+        throw Mismatch{"rebuild from merged: expected " + std::to_string(want->array().size()) +
+                       " cleanup update(s), emitted " + std::to_string(emits.size())};
+      }
+      for (size_t i = 0; i < emits.size(); ++i) {
+        expect_bytes("rebuild from merged: cleanup update", b64decode(want->array()[i].str), emits[i]);
+      }
+    }
     check_snapshot("rebuild from merged", *fresh, member(member(line_, "merged"), "expect"));
   }
 
