@@ -24,7 +24,15 @@ class DeleteSet {
  public:
   using Clients = std::map<ClientId, std::vector<DeleteRange>, std::greater<ClientId>>;
 
-  void add(ClientId client, Clock clock, uint64_t len) { clients_[client].push_back({clock, len}); }
+  void add(ClientId client, Clock clock, uint64_t len) {
+    auto [it, inserted] = clients_.try_emplace(client);
+    if (inserted) order_.push_back(client);
+    it->second.push_back({clock, len});
+  }
+  //! Clients in the order add() first saw them: the iteration order of yjs's DeleteSet (a JS
+  //! Map), which yjs's formatting cleanup after a transaction depends on. Clients inserted
+  //! through clients() directly are not listed.
+  const std::vector<ClientId>& insertion_order() const { return order_; }
   //! Sorts each client's ranges and merges overlapping or adjacent ones (sortAndMergeDeleteSet).
   void sort_and_merge();
   //! REQUIRES: sorted and merged.
@@ -40,10 +48,11 @@ class DeleteSet {
   //! yjs mergeDeleteSets.
   static DeleteSet merge(const std::vector<const DeleteSet*>& sets);
 
-  friend bool operator==(const DeleteSet&, const DeleteSet&) = default;
+  friend bool operator==(const DeleteSet& a, const DeleteSet& b) { return a.clients_ == b.clients_; }
 
  private:
   Clients clients_;
+  std::vector<ClientId> order_;
 };
 
 //! A state vector: for each client, the next clock expected from it.

@@ -37,6 +37,18 @@ SearchMarker* mark_position(Type* type, std::vector<SearchMarker>& markers, Item
   return &markers.back();
 }
 
+Content value_content(ListValue& v, std::vector<Type*>& created) {
+  switch (v.kind) {
+    case ListValue::Kind::Binary: return Content(ContentBinary{v.json.buffer()});
+    case ListValue::Kind::Type: {
+      created.push_back(v.type.get());
+      return Content::OfType(std::move(v.type));
+    }
+    default: return Content::Anys({std::move(v.json)});
+  }
+}
+}  // namespace
+
 Item* new_item(Transaction& t, Type* parent, Item* left, Item* right,
                const std::string* parent_sub, Content content) {
   Doc& doc = t.doc();
@@ -54,18 +66,6 @@ Item* new_item(Transaction& t, Type* parent, Item* left, Item* right,
   integrate_item(t, item, 0);
   return item;
 }
-
-Content value_content(ListValue& v, std::vector<Type*>& created) {
-  switch (v.kind) {
-    case ListValue::Kind::Binary: return Content(ContentBinary{v.json.buffer()});
-    case ListValue::Kind::Type: {
-      created.push_back(v.type.get());
-      return Content::OfType(std::move(v.type));
-    }
-    default: return Content::Anys({std::move(v.json)});
-  }
-}
-}  // namespace
 
 void Type::clear_markers() {
   for (auto& m : markers_) {

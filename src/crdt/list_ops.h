@@ -18,6 +18,11 @@ SearchMarker* find_marker(Type* type, uint64_t index);
 //! yjs updateMarkerChanges.
 void update_marker_changes(std::vector<SearchMarker>& markers, uint64_t index, int64_t len);
 
+//! Creates an item with the doc's next id between `left` and `right` (origins: left's last id,
+//! right's id) and integrates it (yjs `new Item(...).integrate(transaction, 0)`).
+Item* new_item(Transaction& t, Type* parent, Item* left, Item* right,
+               const std::string* parent_sub, Content content);
+
 //! One element to insert into a list: a JSON-like value, binary, or a new nested type.
 struct ListValue {
   enum class Kind { Json, Binary, Type } kind = Kind::Json;
