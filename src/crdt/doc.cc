@@ -147,15 +147,15 @@ void Doc::cleanup_transaction(Transaction& t) {
   t.delete_set.sort_and_merge();
   t.after_state = store_.state_vector();
   // Observer phase: yjs's _callObserver of each changed type that is not deleted.
-  for (auto& [type, subs] : t.changed) {
-    if (type->item() && type->item()->deleted()) continue;
-    if (!t.local()) {
+  if (!t.local()) {
+    t.changed.for_each([&](Type* type) {
+      if (type->item() && type->item()->deleted()) return;
       type->clear_markers();
       if ((type->kind() == TypeKind::Text || type->kind() == TypeKind::XmlText) &&
           type->has_formatting()) {
         t.need_formatting_cleanup = true;
       }
-    }
+    });
   }
   if (t.need_formatting_cleanup) cleanup_text_after_transaction(t);
   // Garbage-collect and merge.

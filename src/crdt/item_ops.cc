@@ -128,15 +128,15 @@ Item* get_item_clean_end(Transaction& t, ID id) {
   return s;
 }
 
-void add_changed_type(Transaction& t, Type* type, const std::string* parent_sub) {
+void add_changed_type(Transaction& t, Type* type, const std::string* /*parent_sub*/) {
   Item* item = type->item();
   if (item == nullptr) {
-    t.changed[type].insert(parent_sub);
+    t.changed.insert(type);
     return;
   }
   auto it = t.before_state.find(item->id.client);
   Clock before = it == t.before_state.end() ? 0 : it->second;
-  if (item->id.clock < before && !item->deleted()) t.changed[type].insert(parent_sub);
+  if (item->id.clock < before && !item->deleted()) t.changed.insert(type);
 }
 
 namespace {

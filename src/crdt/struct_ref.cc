@@ -45,6 +45,11 @@ StructRef read_struct(UpdateDecoder& dec, uint8_t info, ID id) {
 }
 
 std::vector<ClientStructs> read_struct_section(UpdateDecoder& dec) {
+  // In v1 every struct takes at least two bytes; v2's run-length columns can describe
+  // structs in no bytes at all, so a few bytes could ask for 2^53 structs. Real documents
+  // have well under one struct per byte (the Eg-walker v2 datasets: 0.05-0.15).
+  const uint64_t max_structs = kMaxStructsPerByte * dec.input_size() + kMinStructLimit;
+  uint64_t total = 0;
   std::vector<ClientStructs> out;
   uint64_t num_clients = dec.rest().read_var_uint();
   // Each client section takes at least two bytes of the rest stream.
@@ -57,6 +62,8 @@ std::vector<ClientStructs> read_struct_section(UpdateDecoder& dec) {
     ClientStructs cs;
     cs.client = client;
     cs.structs.reserve(std::min<uint64_t>(num_structs, 4096));
+    if (num_structs > max_structs - total) dec.rest().fail("implausible struct count");
+    total += num_structs;
     for (uint64_t i = 0; i < num_structs; ++i) {
       uint8_t info = dec.read_info();
       StructRef s = read_struct(dec, info, ID{client, clock});

@@ -38,6 +38,11 @@ struct StructRef {
   void trim_front(uint64_t offset);
 };
 
+//! Bounds on the structs one update may describe, against hostile v2 updates whose columns
+//! repeat without bound: at most kMaxStructsPerByte per byte of input, plus kMinStructLimit.
+inline constexpr uint64_t kMaxStructsPerByte = 8;
+inline constexpr uint64_t kMinStructLimit = 1024;
+
 //! The structs of one client in an update, in clock order.
 struct ClientStructs {
   ClientId client = 0;

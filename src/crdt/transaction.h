@@ -5,9 +5,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <set>
+#include <algorithm>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "crdt/delete_set.h"
@@ -17,6 +17,34 @@ namespace tandem::crdt {
 
 class Doc;
 class Type;
+
+//! The types a transaction changed: a short vector while small (the common case: one type),
+//! a hash set beyond that.
+class TypeSet {
+ public:
+  void insert(Type* t) {
+    if (!big_.empty()) { big_.insert(t); return; }
+    if (std::find(small_.begin(), small_.end(), t) != small_.end()) return;
+    small_.push_back(t);
+    if (small_.size() > kSmall) big_.insert(small_.begin(), small_.end());
+  }
+  void erase(Type* t) {
+    big_.erase(t);
+    small_.erase(std::remove(small_.begin(), small_.end(), t), small_.end());
+  }
+  template <class F> void for_each(F&& f) const {
+    if (big_.empty()) {
+      for (Type* t : small_) f(t);
+    } else {
+      for (Type* t : big_) f(t);
+    }
+  }
+
+ private:
+  static constexpr size_t kSmall = 16;
+  std::vector<Type*> small_;
+  std::unordered_set<Type*> big_;
+};
 
 //! Who made a transaction: a local edit, or an update applied from elsewhere.
 enum class Origin : uint8_t { Local, Remote };
@@ -37,8 +65,8 @@ class Transaction {
   StateVector before_state;
   StateVector after_state;
   DeleteSet delete_set;
-  //! Types changed, with the map keys changed (nullptr for list changes).
-  std::map<Type*, std::set<const std::string*>> changed;
+  //! Types changed (yjs also records the keys; nothing here needs them).
+  TypeSet changed;
   //! Items whose neighbours may merge after the transaction.
   std::vector<Item*> merge_structs;
   bool need_formatting_cleanup = false;

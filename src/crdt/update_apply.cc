@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "crdt/doc.h"
 #include "crdt/item_ops.h"
@@ -114,39 +112,57 @@ namespace {
 
 //! Where a struct's parent is, as far as it can be known before integration.
 struct ParentKey {
-  enum class Kind { Unknown, GC, Known } kind = Kind::Unknown;
-  const void* type = nullptr;  // an existing Type*, a creating StructRef*, or a root name
-  std::string root;            // for roots not created yet
-  const std::string* sub = nullptr;
-  std::string sub_value;
-  bool has_sub = false;
+  enum class Kind : uint8_t { Unknown, GC, Known } kind = Kind::Unknown;
+  const void* type = nullptr;        // an existing Type*, or the StructRef that creates the type
+  const std::string* root = nullptr;  // a root not created yet, by name
+  const std::string* sub = nullptr;   // the map key, if any
   bool same_as(const ParentKey& o) const {
-    return type == o.type && root == o.root && has_sub == o.has_sub &&
-           (!has_sub || sub_value == o.sub_value);
+    auto eq = [](const std::string* a, const std::string* b) {
+      return a == b || (a && b && *a == *b);
+    };
+    return type == o.type && eq(root, o.root) && eq(sub, o.sub);
   }
 };
 
+//! Resolves the parent of every item of an update without changing anything, so that an
+//! inconsistent update is rejected before integration starts. Flat arrays indexed by struct
+//! position: updates on the hot path hold one or two structs.
 class Validator {
  public:
   Validator(const Doc& doc, const std::vector<ClientStructs>& clients) : doc_(doc) {
+    size_t n = 0;
+    for (const auto& cs : clients) n += cs.structs.size();
+    refs_.reserve(n);
     for (const auto& cs : clients) {
-      for (const auto& s : cs.structs) by_client_[cs.client].push_back(&s);
+      if (cs.structs.empty()) continue;
+      sections_.push_back({cs.client, refs_.size(), refs_.size() + cs.structs.size()});
+      for (const auto& s : cs.structs) refs_.push_back(&s);
     }
+    // A client listed twice: the last section wins, as in yjs.
+    std::stable_sort(sections_.begin(), sections_.end(),
+                     [](const Section& a, const Section& b) { return a.client < b.client; });
+    state_.assign(refs_.size(), State::Todo);
+    keys_.resize(refs_.size());
   }
 
   Status run() {
-    for (const auto& [client, refs] : by_client_) {
-      for (const StructRef* s : refs) {
-        if (s->kind != StructRef::Kind::Item) continue;
-        if (Status st = check_ids(*s); !st) return st;
-        ParentKey k;
-        if (Status st = resolve(s, k); !st) return st;
-      }
+    for (size_t i = 0; i < refs_.size(); ++i) {
+      const StructRef& s = *refs_[i];
+      if (s.kind != StructRef::Kind::Item) continue;
+      if (Status st = check_ids(s); !st) return st;
+      ParentKey k;
+      if (Status st = resolve(i, k); !st) return st;
     }
     return Status::Ok();
   }
 
  private:
+  enum class State : uint8_t { Todo, InProgress, Done };
+  struct Section {
+    ClientId client;
+    size_t begin, end;  // indexes into refs_
+  };
+
   static Status check_ids(const StructRef& s) {
     auto bad = [&](const char* what, ID ref) {
       return Status::Error(std::string("struct ") + id_str(s.id) + ": " + what + " " + id_str(ref) +
@@ -155,21 +171,24 @@ class Validator {
     if (s.origin && s.origin->client == s.id.client && s.origin->clock >= s.id.clock) return bad("origin", *s.origin);
     if (s.right_origin && s.right_origin->client == s.id.client && s.right_origin->clock >= s.id.clock) return bad("right origin", *s.right_origin);
     if (const ID* p = std::get_if<ID>(&s.parent); p && p->client == s.id.client && p->clock >= s.id.clock) return bad("parent", *p);
-    for (const std::optional<ID>* o : {&s.origin, &s.right_origin}) {
-      if (*o && ((*o)->client > kMaxSafeInteger || (*o)->clock > kMaxSafeInteger)) return bad("reference", **o);
-    }
     return Status::Ok();
   }
 
-  const StructRef* find_ref(ID id) const {
-    auto it = by_client_.find(id.client);
-    if (it == by_client_.end()) return nullptr;
-    const auto& refs = it->second;
-    auto r = std::upper_bound(refs.begin(), refs.end(), id.clock,
-                              [](Clock c, const StructRef* s) { return c < s->id.clock; });
-    if (r == refs.begin()) return nullptr;
-    --r;
-    return id.clock < (*r)->id.clock + (*r)->length ? *r : nullptr;
+  // Index of the struct of this update containing `id`, or npos.
+  size_t find_ref(ID id) const {
+    static constexpr size_t npos = static_cast<size_t>(-1);
+    size_t found = npos;
+    for (const Section& sec : sections_) {
+      if (sec.client != id.client) continue;
+      auto first = refs_.begin() + static_cast<ptrdiff_t>(sec.begin);
+      auto last = refs_.begin() + static_cast<ptrdiff_t>(sec.end);
+      auto r = std::upper_bound(first, last, id.clock,
+                                [](Clock c, const StructRef* s) { return c < s->id.clock; });
+      if (r == first) continue;
+      --r;
+      if (id.clock < (*r)->id.clock + (*r)->length) found = static_cast<size_t>(r - refs_.begin());
+    }
+    return found;
   }
 
   // The parent of the struct containing `id` (an origin or right origin).
@@ -178,13 +197,12 @@ class Validator {
       if (item->is_gc()) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
       out.kind = ParentKey::Kind::Known;
       out.type = item->parent;
-      out.has_sub = item->parent_sub != nullptr;
-      if (out.has_sub) out.sub_value = *item->parent_sub;
+      out.sub = item->parent_sub;
       return Status::Ok();
     }
-    const StructRef* r = find_ref(id);
-    if (r == nullptr || r->kind == StructRef::Kind::Skip) return Status::Ok();  // unknown
-    if (r->kind == StructRef::Kind::GC) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
+    size_t r = find_ref(id);
+    if (r == static_cast<size_t>(-1) || refs_[r]->kind == StructRef::Kind::Skip) return Status::Ok();
+    if (refs_[r]->kind == StructRef::Kind::GC) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
     return resolve(r, out);
   }
 
@@ -197,19 +215,20 @@ class Validator {
       if (ct) out.type = ct->type.get();
       return Status::Ok();
     }
-    const StructRef* r = find_ref(id);
-    if (r == nullptr || r->kind == StructRef::Kind::Skip) return Status::Ok();
+    size_t i = find_ref(id);
+    if (i == static_cast<size_t>(-1) || refs_[i]->kind == StructRef::Kind::Skip) return Status::Ok();
+    const StructRef* r = refs_[i];
     bool is_type = r->kind == StructRef::Kind::Item && r->content.ref() == ContentRef::Type;
     out.kind = is_type ? ParentKey::Kind::Known : ParentKey::Kind::GC;
     if (is_type) out.type = r;
     return Status::Ok();
   }
 
-  Status resolve(const StructRef* s, ParentKey& out) {
-    auto memo = memo_.find(s);
-    if (memo != memo_.end()) { out = memo->second; return Status::Ok(); }
-    if (in_progress_.count(s)) return Status::Ok();  // a cycle: stays pending, like yjs
-    in_progress_.insert(s);
+  Status resolve(size_t i, ParentKey& out) {
+    if (state_[i] == State::Done) { out = keys_[i]; return Status::Ok(); }
+    if (state_[i] == State::InProgress) return Status::Ok();  // a cycle: stays pending, as in yjs
+    state_[i] = State::InProgress;
+    const StructRef* s = refs_[i];
     ParentKey left, right;
     if (s->origin) {
       if (Status st = parent_of_id(*s->origin, left); !st) return st;
@@ -226,32 +245,32 @@ class Validator {
       k.kind = ParentKey::Kind::GC;
     } else if (s->origin || s->right_origin) {
       k = left.kind == ParentKey::Kind::Known ? left : right;
-    } else if (const auto* name = std::get_if<std::string>(&s->parent)) {
-      // An existing root is identified by its Type, as items of the store see it.
-      k.kind = ParentKey::Kind::Known;
-      for (const auto& [n, t] : doc_.roots()) {
-        if (n == *name) k.type = t.get();
-      }
-      if (k.type == nullptr) k.root = *name;
-    } else if (const ID* pid = std::get_if<ID>(&s->parent)) {
-      if (Status st = type_of_id(*pid, k); !st) return st;
     } else {
-      return Status::Error("struct " + id_str(s->id) + " has neither origins nor a parent");
+      if (const auto* name = std::get_if<std::string>(&s->parent)) {
+        // An existing root is identified by its Type, as items of the store see it.
+        k.kind = ParentKey::Kind::Known;
+        for (const auto& [n, t] : doc_.roots()) {
+          if (n == *name) k.type = t.get();
+        }
+        if (k.type == nullptr) k.root = name;
+      } else if (const ID* pid = std::get_if<ID>(&s->parent)) {
+        if (Status st = type_of_id(*pid, k); !st) return st;
+      } else {
+        return Status::Error("struct " + id_str(s->id) + " has neither origins nor a parent");
+      }
+      if (k.kind == ParentKey::Kind::Known && s->parent_sub) k.sub = &*s->parent_sub;
     }
-    if (!s->origin && !s->right_origin && k.kind == ParentKey::Kind::Known) {
-      k.has_sub = s->parent_sub.has_value();
-      if (k.has_sub) k.sub_value = *s->parent_sub;
-    }
-    in_progress_.erase(s);
-    memo_[s] = k;
+    state_[i] = State::Done;
+    keys_[i] = k;
     out = k;
     return Status::Ok();
   }
 
   const Doc& doc_;
-  std::unordered_map<ClientId, std::vector<const StructRef*>> by_client_;
-  std::unordered_map<const StructRef*, ParentKey> memo_;
-  std::unordered_set<const StructRef*> in_progress_;
+  std::vector<const StructRef*> refs_;
+  std::vector<Section> sections_;
+  std::vector<State> state_;
+  std::vector<ParentKey> keys_;
 };
 
 }  // namespace

@@ -12,8 +12,10 @@ std::unique_ptr<UpdateEncoder> make_update_encoder(UpdateVersion v) {
 
 std::unique_ptr<UpdateDecoder> make_update_decoder(UpdateVersion v,
                                                    std::span<const uint8_t> update) {
-  return v == UpdateVersion::V2 ? detail::make_update_decoder_v2(update)
-                                : detail::make_update_decoder_v1(update);
+  auto dec = v == UpdateVersion::V2 ? detail::make_update_decoder_v2(update)
+                                    : detail::make_update_decoder_v1(update);
+  dec->set_input_size(update.size());
+  return dec;
 }
 
 }  // namespace tandem::crdt

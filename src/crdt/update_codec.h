@@ -70,6 +70,13 @@ class UpdateDecoder {
   virtual Any read_json() = 0;
   virtual std::string read_key() = 0;
   virtual Decoder& rest() = 0;
+
+  //! Size of the whole update in bytes (bounds how many structs it may describe).
+  size_t input_size() const { return input_size_; }
+  void set_input_size(size_t n) { input_size_ = n; }
+
+ private:
+  size_t input_size_ = 0;
 };
 
 std::unique_ptr<UpdateEncoder> make_update_encoder(UpdateVersion v);
