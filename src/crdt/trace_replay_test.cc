@@ -107,3 +107,72 @@ INSTANTIATE_TEST_SUITE_P(Datasets, EgwalkerDatasetTest,
 
 }  // namespace
 }  // namespace tandem::crdt
+
+namespace tandem::crdt {
+namespace {
+
+class ConcurrentTraceTest : public ::testing::TestWithParam<const char*> {};
+
+// Several authors: one Doc per agent; before an agent's transaction its doc receives the
+// updates of every transaction in the transaction's causal past, then the patches (positions
+// in that version) are applied as one local transaction. Everyone converges on endContent.
+TEST_P(ConcurrentTraceTest, ReplaysToEndContent) {
+  auto trace = traces::load_concurrent_trace(traces::traces_dir(), GetParam());
+  ASSERT_TRUE(trace.ok()) << trace.error();
+  const auto& txns = trace->txns;
+  std::vector<std::unique_ptr<Doc>> docs;
+  std::vector<std::vector<bool>> applied(trace->num_agents, std::vector<bool>(txns.size()));
+  for (uint32_t a = 0; a < trace->num_agents; ++a) {
+    docs.push_back(std::make_unique<Doc>(DocOptions{.client_id = a + 1}));
+    docs.back()->get("text", TypeKind::Text);
+  }
+  std::vector<std::vector<uint8_t>> updates(txns.size());
+  // Brings `agent`'s doc up to date with `txn` and its causal past (iteratively).
+  auto include = [&](uint32_t agent, size_t txn) {
+    std::vector<size_t> stack{txn}, order;
+    while (!stack.empty()) {
+      size_t i = stack.back();
+      stack.pop_back();
+      if (applied[agent][i]) continue;
+      applied[agent][i] = true;
+      order.push_back(i);
+      for (size_t p : txns[i].parents) stack.push_back(p);
+    }
+    // Ancestors first (indexes are topologically ordered); out-of-order would only go pending.
+    std::sort(order.begin(), order.end());
+    for (size_t i : order) ASSERT_TRUE(docs[agent]->apply_update(updates[i]).ok());
+  };
+  for (size_t i = 0; i < txns.size(); ++i) {
+    const auto& txn = txns[i];
+    for (size_t p : txn.parents) include(txn.agent, p);
+    Doc& doc = *docs[txn.agent];
+    Type* text = doc.get("text", TypeKind::Text);
+    updates[i] = doc.transact([&](Transaction& t) {
+      for (const auto& p : txn.patches) {
+        if (p.del > 0) {
+          ASSERT_TRUE(text_delete(t, text, p.pos, p.del).ok()) << "txn " << i;
+        }
+        if (!p.ins.empty()) {
+          ASSERT_TRUE(text_insert(t, text, p.pos, p.ins).ok()) << "txn " << i;
+        }
+      }
+    });
+    applied[txn.agent][i] = true;
+  }
+  for (uint32_t a = 0; a < trace->num_agents; ++a) {
+    for (size_t i = 0; i < txns.size(); ++i) include(a, i);
+    EXPECT_FALSE(docs[a]->has_pending());
+    EXPECT_EQ(text_to_string(docs[a]->get("text", TypeKind::Text)), trace->end_content)
+        << "agent " << a;
+  }
+  // All replicas agree byte for byte on their state vector and delete set.
+  for (uint32_t a = 1; a < trace->num_agents; ++a) {
+    EXPECT_EQ(docs[a]->encode_state_vector(), docs[0]->encode_state_vector());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Traces, ConcurrentTraceTest,
+                         ::testing::Values("friendsforever", "clownschool"));
+
+}  // namespace
+}  // namespace tandem::crdt

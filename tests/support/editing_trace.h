@@ -25,9 +25,23 @@ struct SequentialTrace {
   size_t patch_count() const;
 };
 
+//! A concurrent trace: each transaction edits the merge of its parents' results.
+struct ConcurrentTxn {
+  uint32_t agent = 0;
+  std::vector<size_t> parents;  // indexes of earlier transactions; empty = the empty document
+  std::vector<Patch> patches;
+};
+struct ConcurrentTrace {
+  std::string end_content;
+  uint32_t num_agents = 0;
+  std::vector<ConcurrentTxn> txns;
+};
+
 //! The traces folder: $TANDEM_TRACES_DIR if set, else the build's default (../shared/traces).
 std::string traces_dir();
 //! Loads editing-traces/sequential_traces/<name>.json.gz.
 Result<SequentialTrace> load_sequential_trace(const std::string& dir, const std::string& name);
+//! Loads editing-traces/concurrent_traces/<name>.json.gz.
+Result<ConcurrentTrace> load_concurrent_trace(const std::string& dir, const std::string& name);
 
 }  // namespace tandem::traces
