@@ -180,7 +180,8 @@ TextPos find_position(Transaction& t, Type* parent, uint64_t index, bool use_sea
     pos.left = marker->p->left;
     pos.right = marker->p;
     pos.index = marker->index;
-    find_next_position(t, pos, index - marker->index);
+    // (a marker right of `index` would make yjs's count negative: no steps)
+    find_next_position(t, pos, index > marker->index ? index - marker->index : 0);
   } else {
     pos.right = parent->start();
     find_next_position(t, pos, index);
