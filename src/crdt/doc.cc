@@ -10,7 +10,49 @@
 namespace tandem::crdt {
 
 Transaction::Transaction(Doc& doc, Origin origin, bool local)
-    : before_state(doc.store().state_vector()), doc_(doc), origin_(origin), local_(local) {}
+    : doc_(doc), origin_(origin), local_(local) {}
+
+void Transaction::reset(Origin origin, bool local) {
+  origin_ = origin;
+  local_ = local;
+  delete_set = DeleteSet();
+  changed.clear();
+  merge_structs.clear();
+  // A transaction that loaded a whole document keeps no big buffer alive in the pool.
+  if (merge_structs.capacity() > 1024) merge_structs.shrink_to_fit();
+  need_formatting_cleanup = false;
+  before_.clear();
+  last_noted_ = kNoClient;
+  after_.clear();
+}
+
+namespace {
+std::vector<ClientClock>::const_iterator find_client(const std::vector<ClientClock>& v,
+                                                     ClientId client) {
+  return std::lower_bound(v.begin(), v.end(), client,
+                          [](const ClientClock& e, ClientId c) { return e.client < c; });
+}
+}  // namespace
+
+Clock Transaction::before_clock(ClientId client) const {
+  auto it = find_client(before_, client);
+  if (it != before_.end() && it->client == client) return it->clock;
+  return doc_.store().state(client);
+}
+
+void Transaction::record_before(ClientId client, Clock clock) {
+  last_noted_ = client;
+  auto it = find_client(before_, client);
+  if (it != before_.end() && it->client == client) return;
+  before_.insert(it, ClientClock{client, clock});
+}
+
+void Transaction::snapshot_after_state() {
+  after_.clear();
+  for (const ClientClock& b : before_) {
+    after_.push_back(Change{b.client, b.clock, doc_.store().state(b.client)});
+  }
+}
 
 ID Transaction::next_id() const {
   return ID{doc_.client_id(), doc_.store().state(doc_.client_id())};
@@ -48,12 +90,26 @@ const std::string* Doc::intern(std::string_view key) {
   return &*keys_.emplace(key).first;
 }
 
+void Doc::add_struct(Item* item) {
+  // Keeps Transaction::before_clock exact: the clock of item's client before this append is
+  // item->id.clock (StructStore::add requires it).
+  for (auto& t : cleanups_) t->note_append(item->id.client, item->id.clock);
+  store_.add(item);
+}
+
+void Doc::begin_transaction(Origin origin, bool local) {
+  if (spare_) {
+    spare_->reset(origin, local);
+    cleanups_.push_back(std::move(spare_));
+  } else {
+    cleanups_.push_back(std::make_unique<Transaction>(*this, origin, local));
+  }
+  transaction_ = cleanups_.back().get();
+}
+
 std::vector<uint8_t> Doc::transact(const std::function<void(Transaction&)>& fn, Origin origin) {
   bool initial = transaction_ == nullptr;
-  if (initial) {
-    cleanups_.push_back(std::make_unique<Transaction>(*this, origin, true));
-    transaction_ = cleanups_.back().get();
-  }
+  if (initial) begin_transaction(origin, true);
   fn(*transaction_);
   if (!initial) return {};
   bool finish = transaction_ == cleanups_.front().get();
@@ -72,8 +128,11 @@ void Doc::cleanup_transactions() {
   std::vector<uint8_t> first_update;
   for (size_t i = 0; i < cleanups_.size(); ++i) {
     cleanup_transaction(*cleanups_[i]);
-    if (i == 0) first_update = last_update_;
+    if (i == 0) first_update = std::move(last_update_);
   }
+  // Keep one transaction for the next (transactions are created for every update).
+  spare_ = std::move(cleanups_.front());
+  spare_->reset(Origin::Local, true);
   cleanups_.clear();
   store_.collect_released();
   last_update_ = std::move(first_update);
@@ -136,16 +195,11 @@ void try_merge_delete_set(const DeleteSet& ds, StructStore& store) {
   }
 }
 
-Clock state_of(const StateVector& sv, ClientId c) {
-  auto it = sv.find(c);
-  return it == sv.end() ? 0 : it->second;
-}
-
 }  // namespace
 
 void Doc::cleanup_transaction(Transaction& t) {
   t.delete_set.sort_and_merge();
-  t.after_state = store_.state_vector();
+  t.snapshot_after_state();
   // Observer phase: yjs's _callObserver of each changed type that is not deleted.
   if (!t.local()) {
     t.changed.for_each([&](Type* type) {
@@ -161,10 +215,9 @@ void Doc::cleanup_transaction(Transaction& t) {
   // Garbage-collect and merge.
   if (options_.gc) try_gc_delete_set(t.delete_set, store_);
   try_merge_delete_set(t.delete_set, store_);
-  for (const auto& [client, clock] : t.after_state) {
-    Clock before = state_of(t.before_state, client);
-    if (before == clock) continue;
-    auto* structs = store_.client_structs(client);
+  for (const Transaction::Change& change : t.changed_clients()) {
+    Clock before = change.before;
+    auto* structs = store_.client_structs(change.client);
     int64_t first = std::max<int64_t>(
         static_cast<int64_t>(StructStore::find_index(*structs, before)), 1);
     for (int64_t i = static_cast<int64_t>(structs->size()) - 1; i >= first;) {
@@ -181,11 +234,7 @@ void Doc::cleanup_transaction(Transaction& t) {
     if (pos > 0) try_merge_with_lefts(store_, *structs, pos);
   }
   // The update this transaction produced.
-  bool changed_state = false;
-  for (const auto& [client, clock] : t.after_state) {
-    auto it = t.before_state.find(client);
-    if (it == t.before_state.end() || it->second != clock) changed_state = true;
-  }
+  bool changed_state = !t.changed_clients().empty();
   last_update_.clear();
   if ((!t.delete_set.empty() || changed_state) && (listener_ || capture_updates_)) {
     last_update_ = encode_transaction_update(*this, t, UpdateVersion::V1);

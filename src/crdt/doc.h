@@ -85,11 +85,16 @@ class Doc {
 
   // --- used by integration code ---
   Transaction* current_transaction() { return transaction_; }
+  //! Appends an integrated struct to the store (StructStore::add) and records its client's
+  //! clock in the open transactions (Transaction::before_clock). Every append goes here.
+  void add_struct(Item* item);
 
  private:
   friend class UpdateApplier;
   friend Status apply_update_in(Doc& doc, Transaction& t, std::span<const uint8_t> update,
                                 UpdateVersion v);
+  //! Opens a transaction (transaction_), reusing the spare one if there is one.
+  void begin_transaction(Origin origin, bool local);
   void cleanup_transactions();
   void cleanup_transaction(Transaction& t);
 
@@ -101,6 +106,7 @@ class Doc {
   std::optional<std::vector<uint8_t>> pending_ds_;
   Transaction* transaction_ = nullptr;
   std::vector<std::unique_ptr<Transaction>> cleanups_;
+  std::unique_ptr<Transaction> spare_;  // a finished transaction, reset, for the next one
   std::vector<uint8_t> last_update_;
   bool capture_updates_ = false;  // encode updates even without a listener (transact())
   UpdateListener listener_;

@@ -36,10 +36,7 @@ void content_delete(Transaction& t, Item* item) {
   auto* ct = item->content.get<ContentType>();
   if (!ct) return;
   Type* type = ct->type.get();
-  auto before = [&](Item* i) {
-    auto it = t.before_state.find(i->id.client);
-    return i->id.clock < (it == t.before_state.end() ? 0 : it->second);
-  };
+  auto before = [&](Item* i) { return i->id.clock < t.before_clock(i->id.client); };
   for (Item* i = type->start(); i; i = i->right) {
     if (!i->deleted()) {
       delete_item(t, i);
@@ -134,9 +131,7 @@ void add_changed_type(Transaction& t, Type* type, const std::string* /*parent_su
     t.changed.insert(type);
     return;
   }
-  auto it = t.before_state.find(item->id.client);
-  Clock before = it == t.before_state.end() ? 0 : it->second;
-  if (item->id.clock < before && !item->deleted()) t.changed.insert(type);
+  if (item->id.clock < t.before_clock(item->id.client) && !item->deleted()) t.changed.insert(type);
 }
 
 namespace {
@@ -163,7 +158,7 @@ void integrate_item(Transaction& t, Item* item, uint64_t offset) {
     item->content = Content();
     item->info = Item::kGC | Item::kDeleted;
     item->parent_sub = nullptr;
-    store.add(item);
+    t.doc().add_struct(item);
     return;
   }
   Type* parent = item->parent;
@@ -233,7 +228,7 @@ void integrate_item(Transaction& t, Item* item, uint64_t offset) {
   if (!item->parent_sub && item->countable() && !item->deleted()) {
     parent->add_length(static_cast<int64_t>(item->length));
   }
-  store.add(item);
+  t.doc().add_struct(item);
   content_integrate(t, item);
   add_changed_type(t, parent, item->parent_sub);
   if ((parent->item() && parent->item()->deleted()) || (item->parent_sub && item->right)) {
@@ -246,7 +241,7 @@ void integrate_gc(Transaction& t, Item* gc, uint64_t offset) {
     gc->id.clock += offset;
     gc->length -= offset;
   }
-  t.doc().store().add(gc);
+  t.doc().add_struct(gc);
 }
 
 void delete_item(Transaction& t, Item* item) {

@@ -105,6 +105,11 @@ std::vector<Item*>* StructStore::client_structs(ClientId client) {
   return it == clients_.end() ? nullptr : &it->second;
 }
 
+const std::vector<Item*>* StructStore::client_structs(ClientId client) const {
+  auto it = clients_.find(client);
+  return it == clients_.end() ? nullptr : &it->second;
+}
+
 void StructStore::replace_with_gc(Item* item) {
   auto& structs = clients_.at(item->id.client);
   size_t index = find_index(structs, item->id.clock);

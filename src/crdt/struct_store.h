@@ -39,6 +39,7 @@ class StructStore {
   //! The struct containing `id`, or nullptr if the store doesn't have it yet.
   Item* find_if_exists(ID id) const;
   std::vector<Item*>* client_structs(ClientId client);
+  const std::vector<Item*>* client_structs(ClientId client) const;
   const std::unordered_map<ClientId, std::vector<Item*>>& clients() const { return clients_; }
   //! Replaces `item` (in place in its client's list) by a GC struct of the same range.
   void replace_with_gc(Item* item);

@@ -598,11 +598,9 @@ void cleanup_text_after_transaction(Transaction& t) {
   Doc& doc = t.doc();
   std::vector<Type*> need_full_cleanup;
   // Check whether another formatting item was inserted.
-  for (const auto& [client, after_clock] : t.after_state) {
-    auto it = t.before_state.find(client);
-    Clock clock = it == t.before_state.end() ? 0 : it->second;
-    if (after_clock == clock) continue;
-    std::vector<Item*>* structs = doc.store().client_structs(client);
+  for (const Transaction::Change& change : t.changed_clients()) {
+    Clock clock = change.before, after_clock = change.after;
+    std::vector<Item*>* structs = doc.store().client_structs(change.client);
     // yjs passes afterClock as the length here: everything from `clock` to the end.
     iterate_structs(t, *structs, clock, after_clock, [&](Item* item) {
       if (!item->deleted() && !item->is_gc() && as_format(item) != nullptr && item->parent) {

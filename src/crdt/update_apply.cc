@@ -57,25 +57,38 @@ void write_structs(UpdateEncoder& enc, const Doc& doc, const std::vector<Item*>&
 }  // namespace
 
 namespace {
+//! yjs writeClientsStructs: the structs of every client from the clock in `from` (clients
+//! listed in descending order, with clocks below their state).
+template <class It>
+void write_clients_structs(UpdateEncoder& enc, const Doc& doc, It begin, It end) {
+  const StructStore& store = doc.store();
+  enc.rest().write_var_uint(static_cast<uint64_t>(end - begin));
+  for (It c = begin; c != end; ++c) {
+    write_structs(enc, doc, *store.client_structs(c->client), c->client, c->clock);
+  }
+}
+
 void write_doc_structs(UpdateEncoder& enc, const Doc& doc, const StateVector& target) {
   const StructStore& store = doc.store();
-  std::map<ClientId, Clock, std::greater<ClientId>> sm;
+  std::vector<ClientClock> from;
   for (const auto& [client, clock] : target) {
-    if (store.state(client) > clock) sm[client] = clock;
+    if (store.state(client) > clock) from.push_back({client, clock});
   }
   for (const auto& [client, structs] : store.clients()) {
-    if (!structs.empty() && !target.count(client)) sm[client] = 0;
+    if (!structs.empty() && !target.count(client)) from.push_back({client, 0});
   }
-  enc.rest().write_var_uint(sm.size());
-  for (const auto& [client, clock] : sm) {
-    write_structs(enc, doc, store.clients().at(client), client, clock);
-  }
+  std::sort(from.begin(), from.end(),
+            [](const ClientClock& a, const ClientClock& b) { return a.client > b.client; });
+  write_clients_structs(enc, doc, from.begin(), from.end());
 }
 }  // namespace
 
 std::vector<uint8_t> encode_transaction_update(Doc& doc, Transaction& t, UpdateVersion v) {
   auto enc = make_update_encoder(v);
-  write_doc_structs(*enc, doc, t.before_state);
+  // The clients whose state differs from the transaction's beforeState are exactly those
+  // appended to since it started; appended_clients() is ascending, the update descending.
+  const std::vector<ClientClock>& from = t.appended_clients();
+  write_clients_structs(*enc, doc, from.rbegin(), from.rend());
   t.delete_set.write(*enc);
   return enc->finish();
 }

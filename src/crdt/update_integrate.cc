@@ -330,10 +330,7 @@ Status Doc::apply_update(std::span<const uint8_t> update, UpdateVersion v) {
   if (Status st = validate_update(*this, decoded->clients); !st) return st;
   Status result;
   bool initial = transaction_ == nullptr;
-  if (initial) {
-    cleanups_.push_back(std::make_unique<Transaction>(*this, Origin::Remote, false));
-    transaction_ = cleanups_.back().get();
-  }
+  if (initial) begin_transaction(Origin::Remote, false);
   Status st = integrate_decoded(*this, *transaction_, *decoded, pending_structs_, pending_ds_);
   if (initial) {
     bool finish = transaction_ == cleanups_.front().get();
