@@ -44,34 +44,40 @@ StructRef read_struct(UpdateDecoder& dec, uint8_t info, ID id) {
   return s;
 }
 
-std::vector<ClientStructs> read_struct_section(UpdateDecoder& dec) {
+void read_struct_section(UpdateDecoder& dec, std::vector<ClientStructs>& out) {
   // In v1 every struct takes at least two bytes; v2's run-length columns can describe
   // structs in no bytes at all, so a few bytes could ask for 2^53 structs. Real documents
   // have well under one struct per byte (the Eg-walker v2 datasets: 0.05-0.15).
   const uint64_t max_structs = kMaxStructsPerByte * dec.input_size() + kMinStructLimit;
   uint64_t total = 0;
-  std::vector<ClientStructs> out;
   uint64_t num_clients = dec.rest().read_var_uint();
   // Each client section takes at least two bytes of the rest stream.
   if (num_clients > dec.rest().remaining()) dec.rest().fail("implausible client count");
   out.reserve(num_clients);
+  size_t used = 0;  // sections of `out` filled; the others are reused or dropped
   for (uint64_t c = 0; c < num_clients; ++c) {
     uint64_t num_structs = dec.rest().read_var_uint();
     ClientId client = dec.read_client();
     Clock clock = dec.rest().read_var_uint();
-    ClientStructs cs;
+    if (used == out.size()) out.emplace_back();
+    ClientStructs& cs = out[used++];
     cs.client = client;
+    cs.structs.clear();
     cs.structs.reserve(std::min<uint64_t>(num_structs, 4096));
     if (num_structs > max_structs - total) dec.rest().fail("implausible struct count");
     total += num_structs;
     for (uint64_t i = 0; i < num_structs; ++i) {
       uint8_t info = dec.read_info();
-      StructRef s = read_struct(dec, info, ID{client, clock});
-      clock = checked_clock_end(dec.rest(), clock, s.length);
-      cs.structs.push_back(std::move(s));
+      cs.structs.push_back(read_struct(dec, info, ID{client, clock}));
+      clock = checked_clock_end(dec.rest(), clock, cs.structs.back().length);
     }
-    out.push_back(std::move(cs));
   }
+  out.resize(used);
+}
+
+std::vector<ClientStructs> read_struct_section(UpdateDecoder& dec) {
+  std::vector<ClientStructs> out;
+  read_struct_section(dec, out);
   return out;
 }
 

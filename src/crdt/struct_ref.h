@@ -53,6 +53,9 @@ struct ClientStructs {
 //! the order the update lists clients. Throws DecodeError on malformed input, including
 //! counts larger than the remaining bytes and clocks beyond 2^53.
 std::vector<ClientStructs> read_struct_section(UpdateDecoder& dec);
+//! The same into `out`, reusing the storage of the sections it already holds. On DecodeError
+//! `out` holds a partial result.
+void read_struct_section(UpdateDecoder& dec, std::vector<ClientStructs>& out);
 
 //! Reads one struct given its info byte (after the info byte has been read).
 StructRef read_struct(UpdateDecoder& dec, uint8_t info, ID id);

@@ -7,6 +7,7 @@
 #include "crdt/doc.h"
 #include "crdt/item_ops.h"
 #include "crdt/update_apply.h"
+#include "crdt/update_codec_impl.h"
 #include "crdt/update_ops.h"
 
 namespace tandem::crdt {
@@ -18,16 +19,32 @@ struct Decoded {
   DeleteSet ds;
 };
 
-Result<Decoded> decode_update(std::span<const uint8_t> update, UpdateVersion v) {
+template <class Dec>
+void read_update(Dec& dec, Decoded& d) {
+  read_struct_section(dec, d.clients);
+  d.ds = DeleteSet::read(dec);
+}
+
+// Decodes `update` into `d`, reusing its storage. On error `d` holds a partial result.
+Status decode_update_into(std::span<const uint8_t> update, UpdateVersion v, Decoded& d) {
   try {
-    auto dec = make_update_decoder(v, update);
-    Decoded d;
-    d.clients = read_struct_section(*dec);
-    d.ds = DeleteSet::read(*dec);
-    return d;
+    if (v == UpdateVersion::V1) {
+      detail::UpdateDecoderV1 dec(update);  // on the stack: most updates are a few bytes
+      dec.set_input_size(update.size());
+      read_update(dec, d);
+    } else {
+      read_update(*make_update_decoder(v, update), d);
+    }
+    return Status::Ok();
   } catch (const DecodeError& e) {
     return Status::Error(std::string("malformed update: ") + e.what());
   }
+}
+
+Result<Decoded> decode_update(std::span<const uint8_t> update, UpdateVersion v) {
+  Decoded d;
+  if (Status st = decode_update_into(update, v, d); !st) return st;
+  return d;
 }
 
 struct Resolution {
@@ -38,9 +55,19 @@ struct Resolution {
 };
 
 struct ClientRefs {
+  ClientId client = 0;
   std::vector<StructRef> refs;
   size_t i = 0;
   bool removed = false;  // moved to the rest (yjs deletes it from clientsStructRefs)
+  bool has_state = false;
+  Clock state = 0;       // the client's clock as integration proceeds (set on first use)
+};
+
+//! Storage integrate_structs reuses from one update to the next.
+struct IntegrateBuffers {
+  std::vector<ClientRefs> refs;  // ascending by client
+  std::vector<ClientId> ids;
+  std::vector<StructRef*> stack;
 };
 
 StructRef clone(const StructRef& s) {
@@ -128,20 +155,52 @@ std::vector<uint8_t> encode_rest(std::map<ClientId, std::vector<StructRef>, std:
   return enc->finish();
 }
 
-std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<ClientStructs>& decoded) {
-  StructStore& store = t.doc().store();
-  std::map<ClientId, ClientRefs> refs;
+ClientRefs* find_refs(std::vector<ClientRefs>& refs, ClientId client) {
+  auto it = std::lower_bound(refs.begin(), refs.end(), client,
+                             [](const ClientRefs& r, ClientId c) { return r.client < c; });
+  return it != refs.end() && it->client == client ? &*it : nullptr;
+}
+
+// Moves the decoded sections into buf.refs (swapping vectors, so that both keep their
+// storage), ascending by client; of a client listed twice the last section wins, as in yjs.
+void collect_refs(std::vector<ClientStructs>& decoded, std::vector<ClientRefs>& refs) {
+  size_t n = 0;
   for (auto& cs : decoded) {
-    ClientRefs& cr = refs[cs.client];  // a client listed twice: the last section wins, as in yjs
-    cr.refs = std::move(cs.structs);
+    if (n == refs.size()) refs.emplace_back();
+    ClientRefs& cr = refs[n++];
+    cr.client = cs.client;
+    cr.refs.clear();
+    cr.refs.swap(cs.structs);
     cr.i = 0;
+    cr.removed = false;
+    cr.has_state = false;
   }
-  std::vector<ClientId> ids;
-  for (auto& [c, cr] : refs) ids.push_back(c);  // ascending
+  refs.resize(n);
+  if (n < 2) return;
+  std::stable_sort(refs.begin(), refs.end(),
+                   [](const ClientRefs& a, const ClientRefs& b) { return a.client < b.client; });
+  // Keep the last of each run of equal clients.
+  size_t out = 0;
+  for (size_t k = 0; k < n; ++k) {
+    if (k + 1 < n && refs[k + 1].client == refs[k].client) continue;
+    if (out != k) std::swap(refs[out], refs[k]);
+    ++out;
+  }
+  refs.resize(out);
+}
+
+std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<ClientStructs>& decoded,
+                                                IntegrateBuffers& buf) {
+  StructStore& store = t.doc().store();
+  std::vector<ClientRefs>& refs = buf.refs;
+  collect_refs(decoded, refs);
+  std::vector<ClientId>& ids = buf.ids;
+  ids.clear();
+  for (auto& cr : refs) ids.push_back(cr.client);  // ascending
   if (ids.empty()) return std::nullopt;
   auto next_target = [&]() -> ClientRefs* {
     while (!ids.empty()) {
-      ClientRefs* n = &refs[ids.back()];
+      ClientRefs* n = find_refs(refs, ids.back());
       if (n->i < n->refs.size()) return n;
       ids.pop_back();
     }
@@ -155,21 +214,20 @@ std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<Clie
     auto it = missing_sv.find(c);
     if (it == missing_sv.end() || it->second > clock) missing_sv[c] = clock;
   };
-  std::vector<StructRef*> stack;
-  std::unordered_map<ClientId, Clock> state;
+  std::vector<StructRef*>& stack = buf.stack;
+  stack.clear();
   auto add_stack_to_rest = [&] {
     for (StructRef* item : stack) {
       ClientId client = item->id.client;
-      auto it = refs.find(client);
-      if (it != refs.end() && !it->second.removed) {
-        ClientRefs& in = it->second;
-        in.i--;
+      ClientRefs* in = find_refs(refs, client);
+      if (in && !in->removed) {
+        in->i--;
         std::vector<StructRef> slice;
-        for (size_t k = in.i; k < in.refs.size(); ++k) slice.push_back(clone(in.refs[k]));
+        for (size_t k = in->i; k < in->refs.size(); ++k) slice.push_back(clone(in->refs[k]));
         rest[client] = std::move(slice);
-        in.removed = true;
-        in.i = 0;
-        in.refs.clear();
+        in->removed = true;
+        in->i = 0;
+        in->refs.clear();
       } else {
         std::vector<StructRef> one;
         one.push_back(clone(*item));
@@ -185,7 +243,12 @@ std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<Clie
   while (true) {
     if (head->kind != StructRef::Kind::Skip) {
       ClientId client = head->id.client;
-      Clock local = state.try_emplace(client, store.state(client)).first->second;
+      ClientRefs* own = find_refs(refs, client);  // heads always come from refs
+      if (!own->has_state) {
+        own->has_state = true;
+        own->state = store.state(client);
+      }
+      Clock local = own->state;
       if (local < head->id.clock) {
         stack.push_back(head);
         update_missing(client, head->id.clock - 1);
@@ -196,8 +259,8 @@ std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<Clie
         std::optional<ClientId> missing = get_missing(t, *head, res);
         if (missing) {
           stack.push_back(head);
-          auto it = refs.find(*missing);
-          ClientRefs* sr = (it == refs.end() || it->second.removed) ? nullptr : &it->second;
+          ClientRefs* sr = find_refs(refs, *missing);
+          if (sr && sr->removed) sr = nullptr;
           if (!sr || sr->i == sr->refs.size()) {
             update_missing(*missing, store.state(*missing));
             add_stack_to_rest();
@@ -208,7 +271,7 @@ std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<Clie
         } else if (offset == 0 || offset < head->length) {
           Clock end = head->id.clock + head->length;
           integrate_ref(t, *head, res, offset);
-          state[client] = end;
+          own->state = end;
         }
       }
     }
@@ -268,12 +331,12 @@ std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const Delet
   return enc->finish();
 }
 
-Status integrate_decoded(Doc& doc, Transaction& t, Decoded& d,
+Status integrate_decoded(Doc& doc, Transaction& t, Decoded& d, IntegrateBuffers& buf,
                          std::optional<PendingStructs>& pending_structs,
                          std::optional<std::vector<uint8_t>>& pending_ds) {
   StructStore& store = doc.store();
   bool retry = false;
-  std::optional<PendingStructs> rest = integrate_structs(t, d.clients);
+  std::optional<PendingStructs> rest = integrate_structs(t, d.clients, buf);
   if (pending_structs) {
     for (const auto& [client, clock] : pending_structs->missing) {
       if (clock < store.state(client)) { retry = true; break; }
@@ -315,23 +378,77 @@ Status integrate_decoded(Doc& doc, Transaction& t, Decoded& d,
   return Status::Ok();
 }
 
+//! What Doc::apply_update reuses from one update to the next: most updates hold a struct or
+//! two, and allocating these buffers afresh for each one dominated applying them. One per
+//! thread, as a Doc belongs to one thread; `in_use` makes a nested apply_update (an update
+//! listener applying to another doc) allocate its own.
+struct ApplyScratch {
+  Decoded decoded;
+  IntegrateBuffers integrate;
+  bool in_use = false;
+
+  //! Ends a use: drops what the update left, and buffers grown by a big update (loading a
+  //! document) so that they don't stay allocated.
+  void release() {
+    in_use = false;
+    constexpr size_t kKeep = 64;
+    bool big = decoded.clients.size() > kKeep || integrate.refs.size() > kKeep ||
+               integrate.ids.capacity() > kKeep || integrate.stack.capacity() > kKeep;
+    for (auto& cs : decoded.clients) {
+      cs.structs.clear();
+      big = big || cs.structs.capacity() > kKeep;
+    }
+    for (auto& cr : integrate.refs) {
+      cr.refs.clear();
+      big = big || cr.refs.capacity() > kKeep;
+    }
+    decoded.ds = DeleteSet();
+    if (big) {
+      std::vector<ClientStructs>().swap(decoded.clients);
+      integrate = IntegrateBuffers();
+    }
+  }
+};
+
+ApplyScratch& apply_scratch() {
+  thread_local ApplyScratch scratch;
+  return scratch;
+}
+
 }  // namespace
 
 Status apply_update_in(Doc& doc, Transaction& t, std::span<const uint8_t> update, UpdateVersion v) {
   auto decoded = decode_update(update, v);
   if (!decoded) return decoded.status();
   if (Status st = validate_update(doc, decoded->clients); !st) return st;
-  return integrate_decoded(doc, t, *decoded, doc.pending_structs_, doc.pending_ds_);
+  IntegrateBuffers buf;
+  return integrate_decoded(doc, t, *decoded, buf, doc.pending_structs_, doc.pending_ds_);
 }
 
 Status Doc::apply_update(std::span<const uint8_t> update, UpdateVersion v) {
-  auto decoded = decode_update(update, v);
-  if (!decoded) return decoded.status();
-  if (Status st = validate_update(*this, decoded->clients); !st) return st;
+  ApplyScratch& shared = apply_scratch();
+  std::optional<ApplyScratch> own;  // only if the shared one is busy
+  ApplyScratch& scratch = shared.in_use ? own.emplace() : shared;
+  scratch.in_use = true;
+  struct Lease {  // releases the scratch on every return
+    ApplyScratch* s;
+    void end() {
+      if (s) s->release();
+      s = nullptr;
+    }
+    ~Lease() { end(); }
+  } lease{&scratch};
+  Decoded& decoded = scratch.decoded;
+  if (Status st = decode_update_into(update, v, decoded); !st) return st;
+  if (Status st = validate_update(*this, decoded.clients); !st) return st;
   Status result;
   bool initial = transaction_ == nullptr;
   if (initial) begin_transaction(Origin::Remote, false);
-  Status st = integrate_decoded(*this, *transaction_, *decoded, pending_structs_, pending_ds_);
+  Status st = integrate_decoded(*this, *transaction_, decoded, scratch.integrate, pending_structs_,
+                                pending_ds_);
+  // The decoded update is consumed: free the scratch before listeners run (they may apply
+  // updates to other docs of this thread).
+  lease.end();
   if (initial) {
     bool finish = transaction_ == cleanups_.front().get();
     transaction_ = nullptr;
