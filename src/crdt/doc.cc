@@ -142,7 +142,7 @@ namespace {
 
 // yjs tryToMergeWithLefts: merges structs[pos] into its left neighbours while possible;
 // returns how many were merged away.
-size_t try_merge_with_lefts(StructStore& store, std::vector<Item*>& structs, size_t pos) {
+size_t try_merge_with_lefts(StructStore& store, StructList& structs, size_t pos) {
   size_t i = pos;
   for (; i > 0; --i) {
     Item* left = structs[i - 1];
@@ -160,8 +160,7 @@ size_t try_merge_with_lefts(StructStore& store, std::vector<Item*>& structs, siz
   }
   size_t merged = pos - i;
   if (merged) {
-    structs.erase(structs.begin() + static_cast<ptrdiff_t>(pos + 1 - merged),
-                  structs.begin() + static_cast<ptrdiff_t>(pos + 1));
+    structs.erase(pos + 1 - merged, pos + 1);
   }
   return merged;
 }

@@ -108,7 +108,7 @@ Item* get_item_clean_start(Transaction& t, ID id) {
   Item* s = structs[index];
   if (s->id.clock < id.clock && !s->is_gc()) {
     Item* r = split_item(t, s, id.clock - s->id.clock);
-    structs.insert(structs.begin() + static_cast<ptrdiff_t>(index) + 1, r);
+    structs.insert(index + 1, r);
     return r;
   }
   return s;
@@ -120,7 +120,7 @@ Item* get_item_clean_end(Transaction& t, ID id) {
   Item* s = structs[index];
   if (id.clock != s->id.clock + s->length - 1 && !s->is_gc()) {
     Item* r = split_item(t, s, id.clock - s->id.clock + 1);
-    structs.insert(structs.begin() + static_cast<ptrdiff_t>(index) + 1, r);
+    structs.insert(index + 1, r);
   }
   return s;
 }

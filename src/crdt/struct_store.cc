@@ -61,32 +61,6 @@ void StructStore::add(Item* item) {
   structs.push_back(item);
 }
 
-size_t StructStore::find_index(const std::vector<Item*>& structs, Clock clock) {
-  // Interpolation guess first (yjs findIndexSS), then binary search.
-  size_t left = 0;
-  size_t right = structs.size() - 1;
-  const Item* mid = structs[right];
-  if (mid->id.clock == clock) return right;
-  size_t mid_index = static_cast<size_t>(
-      (static_cast<double>(clock) / static_cast<double>(mid->id.clock + mid->length - 1)) *
-      static_cast<double>(right));
-  if (mid_index > right) mid_index = right;
-  while (left <= right) {
-    mid = structs[mid_index];
-    Clock mid_clock = mid->id.clock;
-    if (mid_clock <= clock) {
-      if (clock < mid_clock + mid->length) return mid_index;
-      left = mid_index + 1;
-    } else {
-      if (mid_index == 0) break;
-      right = mid_index - 1;
-    }
-    mid_index = (left + right) / 2;
-  }
-  assert(false && "find_index: clock not in store");
-  return 0;
-}
-
 Item* StructStore::find(ID id) const {
   const auto& structs = clients_.at(id.client);
   return structs[find_index(structs, id.clock)];
@@ -100,12 +74,12 @@ Item* StructStore::find_if_exists(ID id) const {
   return it->second[find_index(it->second, id.clock)];
 }
 
-std::vector<Item*>* StructStore::client_structs(ClientId client) {
+StructList* StructStore::client_structs(ClientId client) {
   auto it = clients_.find(client);
   return it == clients_.end() ? nullptr : &it->second;
 }
 
-const std::vector<Item*>* StructStore::client_structs(ClientId client) const {
+const StructList* StructStore::client_structs(ClientId client) const {
   auto it = clients_.find(client);
   return it == clients_.end() ? nullptr : &it->second;
 }

@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "crdt/delete_set.h"
 #include "crdt/item.h"
+#include "crdt/struct_list.h"
 
 namespace tandem::crdt {
 
@@ -33,14 +34,14 @@ class StructStore {
   //! REQUIRES: item->id.clock == state(item->id.client).
   void add(Item* item);
   //! Index of the struct containing `clock`. REQUIRES: clock < state(client).
-  static size_t find_index(const std::vector<Item*>& structs, Clock clock);
+  static size_t find_index(const StructList& structs, Clock clock) { return structs.find_index(clock); }
   //! The struct containing `id`. REQUIRES: id.clock < state(id.client).
   Item* find(ID id) const;
   //! The struct containing `id`, or nullptr if the store doesn't have it yet.
   Item* find_if_exists(ID id) const;
-  std::vector<Item*>* client_structs(ClientId client);
-  const std::vector<Item*>* client_structs(ClientId client) const;
-  const std::unordered_map<ClientId, std::vector<Item*>>& clients() const { return clients_; }
+  StructList* client_structs(ClientId client);
+  const StructList* client_structs(ClientId client) const;
+  const std::unordered_map<ClientId, StructList>& clients() const { return clients_; }
   //! Replaces `item` (in place in its client's list) by a GC struct of the same range.
   void replace_with_gc(Item* item);
   //! yjs createDeleteSetFromStructStore.
@@ -49,7 +50,7 @@ class StructStore {
   Status check_integrity() const;
 
  private:
-  std::unordered_map<ClientId, std::vector<Item*>> clients_;
+  std::unordered_map<ClientId, StructList> clients_;
   std::vector<std::unique_ptr<Item[]>> blocks_;
   size_t block_used_ = 0;
   std::vector<Item*> free_;

@@ -460,19 +460,19 @@ Status check_text(const Type* text) {
 }
 
 // yjs iterateStructs (splitting at both ends like findIndexCleanStart).
-size_t find_index_clean_start(Transaction& t, std::vector<Item*>& structs, Clock clock) {
+size_t find_index_clean_start(Transaction& t, StructList& structs, Clock clock) {
   size_t index = StructStore::find_index(structs, clock);
   Item* s = structs[index];
   if (s->id.clock < clock && !s->is_gc()) {
     Item* r = split_item(t, s, clock - s->id.clock);
-    structs.insert(structs.begin() + static_cast<ptrdiff_t>(index) + 1, r);
+    structs.insert(index + 1, r);
     return index + 1;
   }
   return index;
 }
 
 template <class F>
-void iterate_structs(Transaction& t, std::vector<Item*>& structs, Clock clock_start, uint64_t len,
+void iterate_structs(Transaction& t, StructList& structs, Clock clock_start, uint64_t len,
                      F&& f) {
   if (len == 0) return;
   Clock clock_end = clock_start + len;
@@ -600,7 +600,7 @@ void cleanup_text_after_transaction(Transaction& t) {
   // Check whether another formatting item was inserted.
   for (const Transaction::Change& change : t.changed_clients()) {
     Clock clock = change.before, after_clock = change.after;
-    std::vector<Item*>* structs = doc.store().client_structs(change.client);
+    StructList* structs = doc.store().client_structs(change.client);
     // yjs passes afterClock as the length here: everything from `clock` to the end.
     iterate_structs(t, *structs, clock, after_clock, [&](Item* item) {
       if (!item->deleted() && !item->is_gc() && as_format(item) != nullptr && item->parent) {
@@ -622,7 +622,7 @@ void cleanup_text_after_transaction(Transaction& t) {
       auto ranges_it = t.delete_set.clients().find(client);
       if (ranges_it == t.delete_set.clients().end()) continue;
       const std::vector<DeleteRange>& ranges = ranges_it->second;
-      std::vector<Item*>* structs = doc.store().client_structs(client);
+      StructList* structs = doc.store().client_structs(client);
       if (structs == nullptr || structs->empty()) continue;
       const Item* last = structs->back();
       Clock clock_state = last->id.clock + last->length;

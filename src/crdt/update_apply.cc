@@ -43,7 +43,7 @@ void write_item(UpdateEncoder& enc, const Doc& doc, const Item* s, uint64_t offs
   s->content.write(enc, offset);
 }
 
-void write_structs(UpdateEncoder& enc, const Doc& doc, const std::vector<Item*>& structs,
+void write_structs(UpdateEncoder& enc, const Doc& doc, const StructList& structs,
                    ClientId client, Clock clock) {
   clock = std::max(clock, structs[0]->id.clock);
   size_t start = StructStore::find_index(structs, clock);

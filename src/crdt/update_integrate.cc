@@ -295,7 +295,7 @@ std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const Delet
   StructStore& store = t.doc().store();
   DeleteSet unapplied;
   for (const auto& [client, ranges] : ds.clients()) {
-    std::vector<Item*>* structs = store.client_structs(client);
+    StructList* structs = store.client_structs(client);
     Clock state = store.state(client);
     for (const DeleteRange& d : ranges) {
       Clock clock = d.clock, clock_end = d.end();
@@ -305,7 +305,7 @@ std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const Delet
         Item* s = (*structs)[index];
         if (!s->deleted() && s->id.clock < clock) {
           Item* r = split_item(t, s, clock - s->id.clock);
-          structs->insert(structs->begin() + static_cast<ptrdiff_t>(index) + 1, r);
+          structs->insert(index + 1, r);
           index++;
         }
         while (index < structs->size()) {
@@ -314,7 +314,7 @@ std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const Delet
           if (!s->deleted()) {
             if (clock_end < s->id.clock + s->length) {
               Item* r = split_item(t, s, clock_end - s->id.clock);
-              structs->insert(structs->begin() + static_cast<ptrdiff_t>(index), r);
+              structs->insert(index, r);
             }
             delete_item(t, s);
           }
