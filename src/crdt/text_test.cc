@@ -1051,6 +1051,7 @@ TEST(TypeJson, UnknownRootKindIsInferred) {
 //     emits.push(hex(u))
 //   }))
 //   const lines = []
+//   const records = []
 //   for (const [oi, op] of ops.entries()) {
 //     if (process.env.DUMP === name + ':' + oi) docs.forEach((dd, i) => console.error('state', i, hex(Y.encodeStateAsUpdate(dd))))
 //     emits = []
@@ -1090,6 +1091,7 @@ TEST(TypeJson, UnknownRootKindIsInferred) {
 //     else fields.push(cstr(json ?? ''), '""')
 //     fields.push(cstr(emits.join(' ')))
 //     const parts = fields
+//     records.push({ kind: op.k, doc: op.doc ?? 0, path: op.path ?? '', index: op.index ?? op.from ?? 0, len: op.len ?? 0, text, json: op.embed !== undefined ? JSON.stringify(op.embed) : (json ?? ''), json2: op.embed !== undefined ? (json ?? '') : '', expect: emits.join(' ') })
 //     lines.push('    {' + parts.join(', ') + '},')
 //   }
 //   const finals = docs.map(d => {
@@ -1100,12 +1102,14 @@ TEST(TypeJson, UnknownRootKindIsInferred) {
 //     }))
 //     return `    {${cstr(d.getText('t').toString())}, ${cstr(delta)},\n     ${cstr(d.getXmlFragment('x').toString())},\n     ${cstr(hex(Y.encodeStateAsUpdate(d)))}},`
 //   })
+//   jsonSessions.push({ name, clients: ids, ops: records, finals: docs.map(d => ({ text: d.getText('t').toString(), delta: JSON.stringify(d.getText('t').toDelta().map(o => { const r = { insert: o.insert instanceof Y.AbstractType ? o.insert.toJSON() : o.insert }; if (o.attributes) r.attributes = o.attributes; return r })), xml: d.getXmlFragment('x').toString(), state: hex(Y.encodeStateAsUpdate(d)) })) })
 //   const n = sessionCount++
 //   sessionNames.push(name)
 //   return `// ${name}\nconstexpr uint64_t kClients${n}[] = {${ids.join(', ')}};\nconstexpr Op kOps${n}[] = {\n${lines.join('\n')}\n};\nconstexpr Final kFinals${n}[] = {\n${finals.join('\n')}\n};\n\n`
 // }
 //
 // let sessionCount = 0
+// export const jsonSessions = []
 // const sessionNames = []
 // export const sessionTable = () =>
 //   'constexpr Session kSessions[] = {\n' + sessionNames.map((nm, i) => `    {${cstr(nm)}, kClients${i}, kOps${i}, kFinals${i}},`).join('\n') + '\n};\n'
@@ -1119,7 +1123,7 @@ TEST(TypeJson, UnknownRootKindIsInferred) {
 //
 // === text_sessions.mjs ===
 // import * as Y from '/tmp/ref/node_modules/yjs/dist/yjs.mjs'
-// import { run, rng, sessionTable } from './gen.mjs'
+// import { run, rng, sessionTable, jsonSessions } from './gen.mjs'
 //
 // const out = []
 // const T = 't'
@@ -1287,7 +1291,7 @@ TEST(TypeJson, UnknownRootKindIsInferred) {
 //   const docs = ids.map(id => { const d = new Y.Doc(); d.clientID = id; return d })
 //   const ops = []
 //   // plan ops against shadow docs so that indexes are valid
-//   for (let i = 0; i < 70; i++) {
+//   for (let i = 0; i < Number(process.env.OPS ?? 70); i++) {
 //     const di = r.int(0, 2)
 //     const t = docs[di].getText('t')
 //     const len = t.length
@@ -1304,21 +1308,21 @@ TEST(TypeJson, UnknownRootKindIsInferred) {
 //     if (len === 0 || roll < (heavy ? 0.45 : 0.5)) {
 //       op = { k: 'insert', doc: di, path: 't', index: r.int(0, len), text: r.pick(PIECES) + (r.next() < 0.5 ? r.pick(PIECES) : '') }
 //       const a = r.next()
-//       if (a < 0.3) op.attrs = randAttrs(r, true)
+//       if (process.env.NOFMT) {} else if (a < 0.3) op.attrs = randAttrs(r, true)
 //       else if (a < 0.4) op.attrs = {}
-//     } else if (roll < (heavy ? 0.55 : 0.7)) {
+//     } else if (roll < (heavy ? 0.55 : 0.7) || (process.env.NOFMT && roll < 0.93)) {
 //       const index = r.int(0, len - 1)
 //       op = { k: 'delete', doc: di, path: 't', index, len: r.int(1, Math.min(len - index, 5)) }
 //     } else if (roll < 0.93) {
 //       const p = plain(t)
 //       let index = r.int(0, len - 1)
 //       let end = index + r.int(1, Math.min(len - index, 8))
-//       if (midPair(p, index)) index--
-//       if (midPair(p, end)) end++
+//       if (!process.env.NOFIX && midPair(p, index)) index--
+//       if (!process.env.NOFIX && midPair(p, end)) end++
 //       op = { k: 'format', doc: di, path: 't', index, len: end - index, attrs: randAttrs(r, true) }
 //     } else {
 //       op = { k: 'embed', doc: di, path: 't', index: r.int(0, len), embed: { image: String(r.int(0, 9)) } }
-//       if (r.next() < 0.5) op.attrs = randAttrs(r, false)
+//       if (r.next() < 0.5 && !process.env.NOFMT) op.attrs = randAttrs(r, false)
 //     }
 //     ops.push(op)
 //     const tt = docs[di].getText('t')
@@ -1333,4 +1337,5 @@ TEST(TypeJson, UnknownRootKindIsInferred) {
 //   out.push(run('random_' + seed, ids, ops))
 // }
 //
-// process.stdout.write(out.join('') + sessionTable())
+// if (process.env.JSON_OUT) process.stdout.write(jsonSessions.map(x => JSON.stringify(x)).join('\n') + '\n')
+// else process.stdout.write(out.join('') + sessionTable())

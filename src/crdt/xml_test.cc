@@ -432,6 +432,7 @@ TEST(Xml, AttributesAndChildren) {
 //     emits.push(hex(u))
 //   }))
 //   const lines = []
+//   const records = []
 //   for (const [oi, op] of ops.entries()) {
 //     if (process.env.DUMP === name + ':' + oi) docs.forEach((dd, i) => console.error('state', i, hex(Y.encodeStateAsUpdate(dd))))
 //     emits = []
@@ -471,6 +472,7 @@ TEST(Xml, AttributesAndChildren) {
 //     else fields.push(cstr(json ?? ''), '""')
 //     fields.push(cstr(emits.join(' ')))
 //     const parts = fields
+//     records.push({ kind: op.k, doc: op.doc ?? 0, path: op.path ?? '', index: op.index ?? op.from ?? 0, len: op.len ?? 0, text, json: op.embed !== undefined ? JSON.stringify(op.embed) : (json ?? ''), json2: op.embed !== undefined ? (json ?? '') : '', expect: emits.join(' ') })
 //     lines.push('    {' + parts.join(', ') + '},')
 //   }
 //   const finals = docs.map(d => {
@@ -481,12 +483,14 @@ TEST(Xml, AttributesAndChildren) {
 //     }))
 //     return `    {${cstr(d.getText('t').toString())}, ${cstr(delta)},\n     ${cstr(d.getXmlFragment('x').toString())},\n     ${cstr(hex(Y.encodeStateAsUpdate(d)))}},`
 //   })
+//   jsonSessions.push({ name, clients: ids, ops: records, finals: docs.map(d => ({ text: d.getText('t').toString(), delta: JSON.stringify(d.getText('t').toDelta().map(o => { const r = { insert: o.insert instanceof Y.AbstractType ? o.insert.toJSON() : o.insert }; if (o.attributes) r.attributes = o.attributes; return r })), xml: d.getXmlFragment('x').toString(), state: hex(Y.encodeStateAsUpdate(d)) })) })
 //   const n = sessionCount++
 //   sessionNames.push(name)
 //   return `// ${name}\nconstexpr uint64_t kClients${n}[] = {${ids.join(', ')}};\nconstexpr Op kOps${n}[] = {\n${lines.join('\n')}\n};\nconstexpr Final kFinals${n}[] = {\n${finals.join('\n')}\n};\n\n`
 // }
 //
 // let sessionCount = 0
+// export const jsonSessions = []
 // const sessionNames = []
 // export const sessionTable = () =>
 //   'constexpr Session kSessions[] = {\n' + sessionNames.map((nm, i) => `    {${cstr(nm)}, kClients${i}, kOps${i}, kFinals${i}},`).join('\n') + '\n};\n'
@@ -500,7 +504,7 @@ TEST(Xml, AttributesAndChildren) {
 //
 // === xml_sessions.mjs ===
 // import * as Y from '/tmp/ref/node_modules/yjs/dist/yjs.mjs'
-// import { run, sessionTable } from './gen.mjs'
+// import { run, sessionTable, jsonSessions } from './gen.mjs'
 //
 // const out = []
 //
@@ -549,4 +553,5 @@ TEST(Xml, AttributesAndChildren) {
 //   { k: 'sync', doc: 0, from: 1 }
 // ]))
 //
-// process.stdout.write(out.join('') + sessionTable())
+// if (process.env.JSON_OUT) process.stdout.write(jsonSessions.map(x => JSON.stringify(x)).join('\n') + '\n')
+// else process.stdout.write(out.join('') + sessionTable())
