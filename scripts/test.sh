@@ -39,7 +39,7 @@ else
 fi
 
 step "unit tests under ASan+UBSan"
-if cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTANDEM_SANITIZE=ON \
+if cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_SANITIZE=ON \
      -DTANDEM_BENCH=OFF -DTANDEM_TRACES_DIR="$TANDEM_TRACES_DIR" >/dev/null &&
    cmake --build build/asan -j "$JOBS"; then
   ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build/asan -L unit --output-on-failure -j "$JOBS" 2>&1 |

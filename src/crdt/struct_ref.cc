@@ -87,7 +87,7 @@ void StructRef::trim_front(uint64_t offset) {
   length -= offset;
   if (kind == Kind::Item) {
     origin = ID{id.client, id.clock - 1};
-    content = Content(std::move(content.splice(offset)));
+    content = content.splice(offset);
   }
 }
 
