@@ -87,9 +87,20 @@ size_t utf8_offset_of_utf16(std::string_view s, uint64_t units, bool* split_pair
 namespace {
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
+// utf8_offset_of_utf16 for a ContentString. Only ASCII text has as many bytes as UTF-16 units
+// (any other character takes more bytes than units), and there the offset is the unit count:
+// typing makes long ASCII items whose tail is written at every keystroke.
+size_t string_offset(const ContentString& s, uint64_t units, bool* split_pair) {
+  if (s.utf8.size() == s.utf16_len) {
+    *split_pair = false;
+    return std::min<size_t>(units, s.utf8.size());
+  }
+  return utf8_offset_of_utf16(s.utf8, units, split_pair);
+}
+
 Content splice_string(ContentString& s, uint64_t offset) {
   bool split_pair = false;
-  size_t at = utf8_offset_of_utf16(s.utf8, offset, &split_pair);
+  size_t at = string_offset(s, offset, &split_pair);
   ContentString right;
   if (split_pair) {
     // Yjs replaces the orphaned halves of a split surrogate pair by U+FFFD on both sides.
@@ -179,7 +190,7 @@ void Content::write(UpdateEncoder& enc, uint64_t offset) const {
         // Writing from inside a surrogate pair yields U+FFFD for the orphaned half, as the
         // UTF-8 encoding of a JS string slice with a lone surrogate does.
         bool split_pair = false;
-        size_t at = utf8_offset_of_utf16(s.utf8, offset, &split_pair);
+        size_t at = string_offset(s, offset, &split_pair);
         if (split_pair) {
           enc.write_string(std::string(kReplacement) + s.utf8.substr(at + 4));
         } else {

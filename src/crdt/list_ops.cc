@@ -78,8 +78,13 @@ SearchMarker* find_marker(Type* type, uint64_t index) {
   std::vector<SearchMarker>* markers = type->markers();
   if (type->start() == nullptr || index == 0 || markers == nullptr) return nullptr;
   SearchMarker* marker = nullptr;
+  uint64_t best = 0;  // abs_diff(index, marker->index)
   for (auto& m : *markers) {
-    if (marker == nullptr || abs_diff(index, m.index) < abs_diff(index, marker->index)) marker = &m;
+    uint64_t d = abs_diff(index, m.index);
+    if (marker == nullptr || d < best) {
+      marker = &m;
+      best = d;
+    }
   }
   Item* p = type->start();
   uint64_t pindex = 0;
@@ -118,7 +123,9 @@ SearchMarker* find_marker(Type* type, uint64_t index) {
 void update_marker_changes(std::vector<SearchMarker>& markers, uint64_t index, int64_t len) {
   for (size_t i = markers.size(); i-- > 0;) {
     SearchMarker& m = markers[i];
-    if (len > 0) {
+    if (len > 0 && !m.p->deleted() && m.p->countable()) {
+      m.p->set_marker(true);  // a visible item keeps its marker (yjs unmarks and marks it again)
+    } else if (len > 0) {
       Item* p = m.p;
       p->set_marker(false);
       // Move the marker left to an undeleted, countable item.

@@ -48,12 +48,24 @@ void StructList::erase(size_t first, size_t last) {
   cache_ = 0;
 }
 
-size_t StructList::find_index(Clock clock) const {
-  // The last block whose first struct starts at or before `clock`, then within it.
-  auto bit = std::upper_bound(blocks_.begin(), blocks_.end(), clock,
-                              [](Clock c, const std::vector<Item*>& blk) { return c < blk.front()->id.clock; });
+size_t StructList::find_block(Clock clock) const {
+  auto holds = [&](size_t b) {
+    return blocks_[b].front()->id.clock <= clock &&
+           (b + 1 == blocks_.size() || clock < blocks_[b + 1].front()->id.clock);
+  };
+  // Lookups cluster: try the block used last, and the last block (recent structs).
+  if (cache_ < blocks_.size() && holds(cache_)) return cache_;
+  if (holds(blocks_.size() - 1)) return blocks_.size() - 1;
+  // The last block whose first struct starts at or before `clock`.
+  auto bit = std::upper_bound(
+      blocks_.begin(), blocks_.end(), clock,
+      [](Clock c, const std::vector<Item*>& blk) { return c < blk.front()->id.clock; });
   assert(bit != blocks_.begin() && "find_index: clock not in store");
-  size_t b = static_cast<size_t>(bit - blocks_.begin()) - 1;
+  return static_cast<size_t>(bit - blocks_.begin()) - 1;
+}
+
+size_t StructList::find_index(Clock clock) const {
+  size_t b = find_block(clock);
   const std::vector<Item*>& block = blocks_[b];
   auto it = std::upper_bound(block.begin(), block.end(), clock,
                              [](Clock c, const Item* s) { return c < s->id.clock; });

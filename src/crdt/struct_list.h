@@ -59,6 +59,8 @@ class StructList {
  private:
   static constexpr size_t kBlock = 512;
 
+  // Block holding the struct that contains `clock`.
+  size_t find_block(Clock clock) const;
   // Block holding position i; remembers it, as accesses cluster (find, then neighbours).
   size_t block_of(size_t i) const {
     if (cache_ < blocks_.size() && starts_[cache_] <= i && i - starts_[cache_] < blocks_[cache_].size()) {
