@@ -67,9 +67,10 @@ bool equal_flat(const Any& a, const Any& b) {
   AnyObject ea = own_entries(a);
   AnyObject eb = own_entries(b);
   if (ea.size() != eb.size()) return false;
-  for (const auto& [key, val] : ea) {
-    auto it = std::find_if(eb.begin(), eb.end(), [&](const auto& kv) { return kv.first == key; });
-    if (it == eb.end() || !strict_eq(it->second, val)) return false;
+  for (const auto& entry : ea) {
+    // (clang 14 cannot capture structured bindings in a lambda)
+    auto it = std::find_if(eb.begin(), eb.end(), [&](const auto& kv) { return kv.first == entry.first; });
+    if (it == eb.end() || !strict_eq(it->second, entry.second)) return false;
   }
   return true;
 }
