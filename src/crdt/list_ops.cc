@@ -77,13 +77,16 @@ void Type::clear_markers() {
 SearchMarker* find_marker(Type* type, uint64_t index) {
   std::vector<SearchMarker>* markers = type->markers();
   if (type->start() == nullptr || index == 0 || markers == nullptr) return nullptr;
-  SearchMarker* marker = nullptr;
-  uint64_t best = 0;  // abs_diff(index, marker->index)
-  for (auto& m : *markers) {
-    uint64_t d = abs_diff(index, m.index);
-    if (marker == nullptr || d < best) {
-      marker = &m;
-      best = d;
+  // The marker closest to index (the first of equals, as Array.reduce finds it).
+  SearchMarker* marker = markers->empty() ? nullptr : &(*markers)[0];
+  if (marker) {
+    uint64_t best = abs_diff(index, marker->index);
+    for (SearchMarker& m : *markers) {
+      uint64_t d = abs_diff(index, m.index);
+      if (d < best) {
+        marker = &m;
+        best = d;
+      }
     }
   }
   Item* p = type->start();

@@ -142,7 +142,27 @@ struct ParentKey {
 //! position: updates on the hot path hold one or two structs.
 class Validator {
  public:
-  Validator(const Doc& doc, const std::vector<ClientStructs>& clients) : doc_(doc) {
+  enum class State : uint8_t { Todo, InProgress, Done };
+  struct Section {
+    ClientId client;
+    size_t begin, end;  // indexes into refs_
+  };
+  //! The arrays, kept per thread from one update to the next (validation never nests).
+  struct Buffers {
+    std::vector<const StructRef*> refs;
+    std::vector<Section> sections;
+    std::vector<State> state;
+    std::vector<ParentKey> keys;
+    //! After a big update (a document load), frees what it grew.
+    void trim() {
+      if (refs.capacity() > 256 || sections.capacity() > 256) *this = Buffers();
+    }
+  };
+
+  Validator(const Doc& doc, const std::vector<ClientStructs>& clients, Buffers& buf)
+      : doc_(doc), refs_(buf.refs), sections_(buf.sections), state_(buf.state), keys_(buf.keys) {
+    refs_.clear();
+    sections_.clear();
     size_t n = 0;
     for (const auto& cs : clients) n += cs.structs.size();
     refs_.reserve(n);
@@ -152,10 +172,12 @@ class Validator {
       for (const auto& s : cs.structs) refs_.push_back(&s);
     }
     // A client listed twice: the last section wins, as in yjs.
-    std::stable_sort(sections_.begin(), sections_.end(),
-                     [](const Section& a, const Section& b) { return a.client < b.client; });
+    if (sections_.size() > 1) {
+      std::stable_sort(sections_.begin(), sections_.end(),
+                       [](const Section& a, const Section& b) { return a.client < b.client; });
+    }
     state_.assign(refs_.size(), State::Todo);
-    keys_.resize(refs_.size());
+    keys_.assign(refs_.size(), ParentKey());
   }
 
   Status run() {
@@ -170,12 +192,6 @@ class Validator {
   }
 
  private:
-  enum class State : uint8_t { Todo, InProgress, Done };
-  struct Section {
-    ClientId client;
-    size_t begin, end;  // indexes into refs_
-  };
-
   static Status check_ids(const StructRef& s) {
     auto bad = [&](const char* what, ID ref) {
       return Status::Error(std::string("struct ") + id_str(s.id) + ": " + what + " " + id_str(ref) +
@@ -280,16 +296,19 @@ class Validator {
   }
 
   const Doc& doc_;
-  std::vector<const StructRef*> refs_;
-  std::vector<Section> sections_;
-  std::vector<State> state_;
-  std::vector<ParentKey> keys_;
+  std::vector<const StructRef*>& refs_;
+  std::vector<Section>& sections_;
+  std::vector<State>& state_;
+  std::vector<ParentKey>& keys_;
 };
 
 }  // namespace
 
 Status validate_update(const Doc& doc, const std::vector<ClientStructs>& clients) {
-  return Validator(doc, clients).run();
+  thread_local Validator::Buffers buffers;
+  Status st = Validator(doc, clients, buffers).run();
+  buffers.trim();
+  return st;
 }
 
 }  // namespace tandem::crdt
