@@ -66,11 +66,30 @@ size_t StructList::find_block(Clock clock) const {
 
 size_t StructList::find_index(Clock clock) const {
   size_t b = find_block(clock);
-  const std::vector<Item*>& block = blocks_[b];
-  auto it = std::upper_bound(block.begin(), block.end(), clock,
-                             [](Clock c, const Item* s) { return c < s->id.clock; });
   cache_ = b;
-  return starts_[b] + static_cast<size_t>(it - block.begin()) - 1;
+  const std::vector<Item*>& block = blocks_[b];
+  // The structs of a block cover its clocks without gaps: guess the position from the clock
+  // (yjs findIndexSS does the same over the whole array), then bisect.
+  const Item* first = block.front();
+  const Item* last = block.back();
+  Clock span = last->id.clock + last->length - first->id.clock;
+  size_t lo = 0, hi = block.size() - 1;
+  size_t mid = static_cast<size_t>(static_cast<double>(clock - first->id.clock) /
+                                   static_cast<double>(span) * static_cast<double>(block.size()));
+  if (mid > hi) mid = hi;
+  while (lo <= hi) {
+    const Item* s = block[mid];
+    if (s->id.clock <= clock) {
+      if (clock < s->id.clock + s->length) return starts_[b] + mid;
+      lo = mid + 1;
+    } else {
+      if (mid == 0) break;
+      hi = mid - 1;
+    }
+    mid = (lo + hi) / 2;
+  }
+  assert(false && "find_index: clock not in store");
+  return starts_[b];
 }
 
 }  // namespace tandem::crdt

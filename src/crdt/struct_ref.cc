@@ -13,8 +13,9 @@ uint64_t checked_clock_end(Decoder& d, uint64_t clock, uint64_t len) {
 }
 }  // namespace
 
-StructRef read_struct(UpdateDecoder& dec, uint8_t info, ID id) {
-  StructRef s;
+namespace {
+// read_struct into `s`, a default-constructed StructRef (in place: a StructRef is big).
+void read_struct_into(UpdateDecoder& dec, uint8_t info, ID id, StructRef& s) {
   s.id = id;
   uint8_t ref = info & 0x1F;
   if (info == 10) {
@@ -41,6 +42,12 @@ StructRef read_struct(UpdateDecoder& dec, uint8_t info, ID id) {
   }
   if (s.length == 0) dec.rest().fail("struct of length 0");
   checked_clock_end(dec.rest(), id.clock, s.length);
+}
+}  // namespace
+
+StructRef read_struct(UpdateDecoder& dec, uint8_t info, ID id) {
+  StructRef s;
+  read_struct_into(dec, info, id, s);
   return s;
 }
 
@@ -68,7 +75,7 @@ void read_struct_section(UpdateDecoder& dec, std::vector<ClientStructs>& out) {
     total += num_structs;
     for (uint64_t i = 0; i < num_structs; ++i) {
       uint8_t info = dec.read_info();
-      cs.structs.push_back(read_struct(dec, info, ID{client, clock}));
+      read_struct_into(dec, info, ID{client, clock}, cs.structs.emplace_back());
       clock = checked_clock_end(dec.rest(), clock, cs.structs.back().length);
     }
   }
