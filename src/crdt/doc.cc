@@ -12,9 +12,7 @@ namespace tandem::crdt {
 Transaction::Transaction(Doc& doc, Origin origin, bool local)
     : doc_(doc), origin_(origin), local_(local) {}
 
-void Transaction::reset(Origin origin, bool local) {
-  origin_ = origin;
-  local_ = local;
+void Transaction::clear() {
   delete_set = DeleteSet();
   changed.clear();
   merge_structs.clear();
@@ -99,7 +97,7 @@ void Doc::add_struct(Item* item) {
 
 void Doc::begin_transaction(Origin origin, bool local) {
   if (spare_) {
-    spare_->reset(origin, local);
+    spare_->reuse(origin, local);  // cleared when it was put aside
     cleanups_.push_back(std::move(spare_));
   } else {
     cleanups_.push_back(std::make_unique<Transaction>(*this, origin, local));
@@ -132,7 +130,7 @@ void Doc::cleanup_transactions() {
   }
   // Keep one transaction for the next (transactions are created for every update).
   spare_ = std::move(cleanups_.front());
-  spare_->reset(Origin::Local, true);
+  spare_->clear();
   cleanups_.clear();
   store_.collect_released();
   last_update_ = std::move(first_update);

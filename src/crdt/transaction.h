@@ -94,8 +94,13 @@ class Transaction {
     if (client == last_noted_) return;  // structs come in runs of one client
     record_before(client, clock);
   }
-  //! Makes a pooled transaction new again (keeps the capacity of its buffers).
-  void reset(Origin origin, bool local);
+  //! Empties a finished transaction for reuse (keeps the capacity of its buffers).
+  void clear();
+  //! Starts a cleared transaction over with a new origin.
+  void reuse(Origin origin, bool local) {
+    origin_ = origin;
+    local_ = local;
+  }
 
   DeleteSet delete_set;
   //! Types changed (yjs also records the keys; nothing here needs them).
