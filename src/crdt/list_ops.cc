@@ -78,16 +78,19 @@ SearchMarker* find_marker(Type* type, uint64_t index) {
   std::vector<SearchMarker>* markers = type->markers();
   if (type->start() == nullptr || index == 0 || markers == nullptr) return nullptr;
   // The marker closest to index (the first of equals, as Array.reduce finds it).
-  SearchMarker* marker = markers->empty() ? nullptr : &(*markers)[0];
-  if (marker) {
-    uint64_t best = abs_diff(index, marker->index);
-    for (SearchMarker& m : *markers) {
-      uint64_t d = abs_diff(index, m.index);
-      if (d < best) {
-        marker = &m;
-        best = d;
-      }
+  SearchMarker* marker = nullptr;
+  if (!markers->empty()) {
+    // Written without branches in the loop (up to 80 markers at every edit).
+    const SearchMarker* ms = markers->data();
+    size_t best_k = 0;
+    uint64_t best = abs_diff(index, ms[0].index);
+    for (size_t k = 1; k < markers->size(); ++k) {
+      uint64_t d = abs_diff(index, ms[k].index);
+      bool closer = d < best;
+      best = closer ? d : best;
+      best_k = closer ? k : best_k;
     }
+    marker = &(*markers)[best_k];
   }
   Item* p = type->start();
   uint64_t pindex = 0;
@@ -127,7 +130,8 @@ void update_marker_changes(std::vector<SearchMarker>& markers, uint64_t index, i
   for (size_t i = markers.size(); i-- > 0;) {
     SearchMarker& m = markers[i];
     if (len > 0 && !m.p->deleted() && m.p->countable()) {
-      m.p->set_marker(true);  // a visible item keeps its marker (yjs unmarks and marks it again)
+      // A visible item keeps its marker (yjs unmarks and marks it again).
+      if (!m.p->marker()) m.p->set_marker(true);
     } else if (len > 0) {
       Item* p = m.p;
       p->set_marker(false);
