@@ -39,7 +39,7 @@ else
 fi
 
 step "unit tests under ASan+UBSan"
-if cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_SANITIZE=ON \
+if cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_WERROR=ON -DTANDEM_SANITIZE=ON \
      -DTANDEM_BENCH=OFF -DTANDEM_TRACES_DIR="$TANDEM_TRACES_DIR" >/dev/null &&
    cmake --build build/asan -j "$JOBS"; then
   ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build/asan -L unit --output-on-failure -j "$JOBS" 2>&1 |
@@ -51,7 +51,7 @@ fi
 
 step "fuzzers (${FUZZ_SECONDS}s each)"
 if [ -f fuzz/CMakeLists.txt ] && grep -q add_executable fuzz/CMakeLists.txt &&
-   CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+   CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_WERROR=ON \
      -DTANDEM_FUZZ=ON -DTANDEM_BENCH=OFF >/dev/null &&
    cmake --build build/fuzz -j "$JOBS" --target fuzz_apply_v1 fuzz_apply_v2 fuzz_merge; then
   for target in build/fuzz/fuzz/fuzz_*; do
