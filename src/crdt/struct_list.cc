@@ -12,13 +12,16 @@ void StructList::insert(size_t i, Item* item) {
   size_t b = block_of(i);
   std::vector<Item*>& block = blocks_[b];
   block.insert(block.begin() + static_cast<ptrdiff_t>(i - starts_[b]), item);
+  first_clock_[b] = block.front()->id.clock;
   ++size_;
   if (block.size() >= 2 * kBlock) {
     // Split a full block in halves.
     std::vector<Item*> right(block.begin() + kBlock, block.end());
     block.resize(kBlock);
+    Clock right_first = right.front()->id.clock;
     blocks_.insert(blocks_.begin() + static_cast<ptrdiff_t>(b) + 1, std::move(right));
     starts_.insert(starts_.begin() + static_cast<ptrdiff_t>(b) + 1, 0);
+    first_clock_.insert(first_clock_.begin() + static_cast<ptrdiff_t>(b) + 1, right_first);
   }
   renumber_from(b + 1);
 }
@@ -39,7 +42,9 @@ void StructList::erase(size_t first, size_t last) {
     if (block.empty()) {
       blocks_.erase(blocks_.begin() + static_cast<ptrdiff_t>(b));
       starts_.erase(starts_.begin() + static_cast<ptrdiff_t>(b));
+      first_clock_.erase(first_clock_.begin() + static_cast<ptrdiff_t>(b));
     } else {
+      first_clock_[b] = block.front()->id.clock;
       ++b;
     }
     offset = 0;
@@ -50,18 +55,15 @@ void StructList::erase(size_t first, size_t last) {
 
 size_t StructList::find_block(Clock clock) const {
   auto holds = [&](size_t b) {
-    return blocks_[b].front()->id.clock <= clock &&
-           (b + 1 == blocks_.size() || clock < blocks_[b + 1].front()->id.clock);
+    return first_clock_[b] <= clock && (b + 1 == blocks_.size() || clock < first_clock_[b + 1]);
   };
   // Lookups cluster: try the block used last, and the last block (recent structs).
   if (cache_ < blocks_.size() && holds(cache_)) return cache_;
   if (holds(blocks_.size() - 1)) return blocks_.size() - 1;
   // The last block whose first struct starts at or before `clock`.
-  auto bit = std::upper_bound(
-      blocks_.begin(), blocks_.end(), clock,
-      [](Clock c, const std::vector<Item*>& blk) { return c < blk.front()->id.clock; });
-  assert(bit != blocks_.begin() && "find_index: clock not in store");
-  return static_cast<size_t>(bit - blocks_.begin()) - 1;
+  auto bit = std::upper_bound(first_clock_.begin(), first_clock_.end(), clock);
+  assert(bit != first_clock_.begin() && "find_index: clock not in store");
+  return static_cast<size_t>(bit - first_clock_.begin()) - 1;
 }
 
 size_t StructList::find_index(Clock clock) const {

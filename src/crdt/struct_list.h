@@ -26,6 +26,7 @@ class StructList {
   void push_back(Item* item) {
     if (blocks_.empty() || blocks_.back().size() >= kBlock) {
       starts_.push_back(size_);
+      first_clock_.push_back(item->id.clock);
       blocks_.emplace_back().reserve(kBlock);
     }
     blocks_.back().push_back(item);
@@ -80,6 +81,10 @@ class StructList {
 
   std::vector<std::vector<Item*>> blocks_;  // none empty
   std::vector<size_t> starts_;              // index of the first item of each block
+  //! Clock of the first item of each block (find_index searches it without touching items).
+  //! Items in the list never change their id.clock; operator[] may only put an item of the
+  //! same clock in place of another (StructStore::replace_with_gc).
+  std::vector<Clock> first_clock_;
   size_t size_ = 0;
   mutable size_t cache_ = 0;
 };

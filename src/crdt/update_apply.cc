@@ -159,8 +159,14 @@ class Validator {
     }
   };
 
+  // Borrows the buffers' storage (as own members: faster to index than through references)
+  // and gives it back when done.
   Validator(const Doc& doc, const std::vector<ClientStructs>& clients, Buffers& buf)
-      : doc_(doc), refs_(buf.refs), sections_(buf.sections), state_(buf.state), keys_(buf.keys) {
+      : doc_(doc), buf_(buf) {
+    refs_.swap(buf.refs);
+    sections_.swap(buf.sections);
+    state_.swap(buf.state);
+    keys_.swap(buf.keys);
     refs_.clear();
     sections_.clear();
     size_t n = 0;
@@ -179,6 +185,14 @@ class Validator {
     state_.assign(refs_.size(), State::Todo);
     keys_.assign(refs_.size(), ParentKey());
   }
+  ~Validator() {
+    refs_.swap(buf_.refs);
+    sections_.swap(buf_.sections);
+    state_.swap(buf_.state);
+    keys_.swap(buf_.keys);
+  }
+  Validator(const Validator&) = delete;
+  Validator& operator=(const Validator&) = delete;
 
   Status run() {
     for (size_t i = 0; i < refs_.size(); ++i) {
@@ -296,17 +310,18 @@ class Validator {
   }
 
   const Doc& doc_;
-  std::vector<const StructRef*>& refs_;
-  std::vector<Section>& sections_;
-  std::vector<State>& state_;
-  std::vector<ParentKey>& keys_;
+  Buffers& buf_;
+  std::vector<const StructRef*> refs_;
+  std::vector<Section> sections_;
+  std::vector<State> state_;
+  std::vector<ParentKey> keys_;
 };
 
 }  // namespace
 
 Status validate_update(const Doc& doc, const std::vector<ClientStructs>& clients) {
   thread_local Validator::Buffers buffers;
-  Status st = Validator(doc, clients, buffers).run();
+  Status st = Validator(doc, clients, buffers).run();  // the temporary returns the buffers
   buffers.trim();
   return st;
 }
