@@ -37,6 +37,15 @@ class StructList {
   //! Erases positions [first, last).
   void erase(size_t first, size_t last);
 
+  //! Calls f(item) for the items from position `i` to the end, block by block.
+  template <class F>
+  void for_each_from(size_t i, F&& f) const {
+    if (i >= size_) return;
+    for (size_t b = block_of(i), o = i - starts_[b]; b < blocks_.size(); ++b, o = 0) {
+      for (size_t k = o; k < blocks_[b].size(); ++k) f(blocks_[b][k]);
+    }
+  }
+
   //! Index of the struct containing `clock` (yjs findIndexSS). REQUIRES: a struct contains it.
   size_t find_index(Clock clock) const;
 

@@ -98,18 +98,19 @@ void StructStore::replace_with_gc(Item* item) {
 DeleteSet StructStore::delete_set() const {
   DeleteSet ds;
   for (const auto& [client, structs] : clients_) {
+    // Runs of adjacent deleted structs, one range each.
     std::vector<DeleteRange> ranges;
-    for (size_t i = 0; i < structs.size(); ++i) {
-      const Item* s = structs[i];
-      if (!s->deleted()) continue;
-      Clock clock = s->id.clock;
-      uint64_t len = s->length;
-      while (i + 1 < structs.size() && structs[i + 1]->deleted()) {
-        ++i;
-        len += structs[i]->length;
+    bool in_run = false;
+    structs.for_each_from(0, [&](const Item* s) {
+      if (!s->deleted()) {
+        in_run = false;
+      } else if (in_run) {
+        ranges.back().len += s->length;
+      } else {
+        ranges.push_back({s->id.clock, s->length});
+        in_run = true;
       }
-      ranges.push_back({clock, len});
-    }
+    });
     if (!ranges.empty()) ds.clients()[client] = std::move(ranges);
   }
   return ds;

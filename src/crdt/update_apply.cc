@@ -50,8 +50,10 @@ void write_structs(UpdateEncoder& enc, const Doc& doc, const StructList& structs
   enc.rest().write_var_uint(structs.size() - start);
   enc.write_client(client);
   enc.rest().write_var_uint(clock);
-  write_item(enc, doc, structs[start], clock - structs[start]->id.clock);
-  for (size_t i = start + 1; i < structs.size(); ++i) write_item(enc, doc, structs[i], 0);
+  const Item* first = structs[start];
+  structs.for_each_from(start, [&](const Item* s) {
+    write_item(enc, doc, s, s == first ? clock - s->id.clock : 0);
+  });
 }
 
 }  // namespace
