@@ -10,26 +10,13 @@
 #include <random>
 #include <string>
 
+#include "crdt/hex_test_util.h"
+
 namespace tandem::crdt {
 namespace {
 
-Bytes from_hex(std::string_view h) {
-  Bytes out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) {
-    out.push_back(static_cast<uint8_t>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
-
-std::string to_hex(std::span<const uint8_t> b) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t c : b) {
-    s.push_back(kHex[c >> 4]);
-    s.push_back(kHex[c & 15]);
-  }
-  return s;
-}
+using test_hex::from_hex;
+using test_hex::to_hex;
 
 // Output of `node gen_lib0_fixtures.mjs lib0`.
 const std::map<std::string, std::string> kGolden = {
