@@ -10,10 +10,12 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DTANDEM_BENCH=O
   -DTANDEM_TRACES_DIR="$TRACES" >/dev/null
 cmake --build build/release --target tandem -j "$(nproc)"
 sample="$TRACES/egwalker-paper/datasets/S3.yjs.gz"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 echo "tandem apply --v2 $sample --json (first 300 characters):"
-build/release/src/app/tandem apply --v2 "$sample" --json | head -c 300; echo
+build/release/src/app/tandem apply --v2 "$sample" --json --out "$tmp/doc.json"
+head -c 300 "$tmp/doc.json"; echo
 echo "tandem inspect (first 400 characters of the v1 state's description):"
-tmp=$(mktemp)
-build/release/src/app/tandem apply --v2 "$sample" --out "$tmp"
-build/release/src/app/tandem inspect "$tmp" | head -c 400; echo
-rm -f "$tmp"
+build/release/src/app/tandem apply --v2 "$sample" --out "$tmp/state.bin"
+build/release/src/app/tandem inspect "$tmp/state.bin" > "$tmp/inspect.json"
+head -c 400 "$tmp/inspect.json"; echo
