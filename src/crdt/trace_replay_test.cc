@@ -20,47 +20,52 @@ std::vector<uint8_t> must_read(const std::string& path) {
   return r.ok() ? std::move(r.value()) : std::vector<uint8_t>{};
 }
 
-class SequentialTraceTest : public ::testing::TestWithParam<const char*> {};
+class SequentialTraceTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  // Loads the trace and the per-transaction update stream Yjs emitted typing it.
+  void SetUp() override {
+    dir_ = traces::traces_dir();
+    name_ = GetParam();
+    auto trace = traces::load_sequential_trace(dir_, name_);
+    ASSERT_TRUE(trace.ok()) << trace.error();
+    trace_ = std::move(trace.value());
+    stream_ = must_read(dir_ + "/derived-yjs/" + name_ + ".updates.v1.bin.gz");
+    auto frames = split_update_stream(stream_);
+    ASSERT_TRUE(frames.ok()) << frames.error();
+    frames_ = std::move(frames.value());
+  }
+  std::vector<uint8_t> yjs_state() { return must_read(dir_ + "/derived-yjs/" + name_ + ".state.v1.bin.gz"); }
+
+  std::string dir_, name_;
+  traces::SequentialTrace trace_;
+  std::vector<uint8_t> stream_;
+  std::vector<std::span<const uint8_t>> frames_;
+};
 
 // The server's hot path: apply, one by one, the updates a Yjs client emitted typing the trace.
 TEST_P(SequentialTraceTest, RemoteApplyMatchesYjs) {
-  std::string dir = traces::traces_dir();
-  std::string name = GetParam();
-  auto trace = traces::load_sequential_trace(dir, name);
-  ASSERT_TRUE(trace.ok()) << trace.error();
-  auto stream = must_read(dir + "/derived-yjs/" + name + ".updates.v1.bin.gz");
-  auto frames = split_update_stream(stream);
-  ASSERT_TRUE(frames.ok()) << frames.error();
   Doc doc(DocOptions{.client_id = 99});
   Type* text = doc.get("text", TypeKind::Text);
-  for (size_t i = 0; i < frames->size(); ++i) {
-    Status st = doc.apply_update((*frames)[i]);
+  for (size_t i = 0; i < frames_.size(); ++i) {
+    Status st = doc.apply_update(frames_[i]);
     ASSERT_TRUE(st.ok()) << "update " << i << ": " << st.message();
   }
   EXPECT_FALSE(doc.has_pending());
-  EXPECT_EQ(text_to_string(text), trace->end_content);
+  EXPECT_EQ(text_to_string(text), trace_.end_content);
   EXPECT_TRUE(doc.store().check_integrity().ok());
-  auto expected = must_read(dir + "/derived-yjs/" + name + ".state.v1.bin.gz");
-  EXPECT_EQ(doc.encode_state_as_update(), expected);
+  EXPECT_EQ(doc.encode_state_as_update(), yjs_state());
 }
 
 // Local editing: each trace transaction as one local transaction of client 1 must emit the
 // very update Yjs emitted for it.
 TEST_P(SequentialTraceTest, LocalEditsEmitYjsUpdates) {
-  std::string dir = traces::traces_dir();
-  std::string name = GetParam();
-  auto trace = traces::load_sequential_trace(dir, name);
-  ASSERT_TRUE(trace.ok()) << trace.error();
-  auto stream = must_read(dir + "/derived-yjs/" + name + ".updates.v1.bin.gz");
-  auto frames = split_update_stream(stream);
-  ASSERT_TRUE(frames.ok()) << frames.error();
-  ASSERT_EQ(frames->size(), trace->txns.size());
+  ASSERT_EQ(frames_.size(), trace_.txns.size());
   Doc doc(DocOptions{.client_id = 1});
   Type* text = doc.get("text", TypeKind::Text);
   size_t mismatches = 0;
-  for (size_t i = 0; i < trace->txns.size(); ++i) {
+  for (size_t i = 0; i < trace_.txns.size(); ++i) {
     auto update = doc.transact([&](Transaction& t) {
-      for (const auto& p : trace->txns[i].patches) {
+      for (const auto& p : trace_.txns[i].patches) {
         if (p.del > 0) {
           ASSERT_TRUE(text_delete(t, text, p.pos, p.del).ok());
         }
@@ -69,15 +74,14 @@ TEST_P(SequentialTraceTest, LocalEditsEmitYjsUpdates) {
         }
       }
     });
-    auto want = (*frames)[i];
+    auto want = frames_[i];
     if (!std::equal(update.begin(), update.end(), want.begin(), want.end())) {
       ADD_FAILURE() << "txn " << i << ": update differs from Yjs's";
       if (++mismatches > 3) break;
     }
   }
-  EXPECT_EQ(text_to_string(text), trace->end_content);
-  auto expected = must_read(dir + "/derived-yjs/" + name + ".state.v1.bin.gz");
-  EXPECT_EQ(doc.encode_state_as_update(), expected);
+  EXPECT_EQ(text_to_string(text), trace_.end_content);
+  EXPECT_EQ(doc.encode_state_as_update(), yjs_state());
 }
 
 INSTANTIATE_TEST_SUITE_P(Traces, SequentialTraceTest, ::testing::ValuesIn(kSequential));
