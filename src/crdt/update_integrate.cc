@@ -226,8 +226,9 @@ std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<Clie
         for (size_t k = in->i; k < in->refs.size(); ++k) slice.push_back(clone(in->refs[k]));
         rest[client] = std::move(slice);
         in->removed = true;
-        in->i = 0;
-        in->refs.clear();
+        // yjs empties the list; here it is only marked exhausted, so that later stack
+        // entries pointing into it stay valid until they are cloned.
+        in->i = in->refs.size();
       } else {
         std::vector<StructRef> one;
         one.push_back(clone(*item));
@@ -237,8 +238,8 @@ std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<Clie
     }
     stack.clear();
   };
-  // Pointers into refs vectors stay valid: vectors are only cleared after their items are
-  // cloned, and a cleared client is never read again.
+  // Pointers into refs vectors stay valid: a client moved to the rest keeps its (exhausted)
+  // vector until the end, and is never read again.
   StructRef* head = &cur->refs[cur->i++];
   while (true) {
     if (head->kind != StructRef::Kind::Skip) {
