@@ -62,6 +62,7 @@ size_t allocated_bytes() { return mallinfo2().uordblks; }
 struct Options {
   std::string impl = "tandem", trace, workload, dataset, traces;
   int warmup = 5, iters = 5;
+  int passes = 1;  // local/remote: passes on fresh documents; the fastest is reported
 };
 
 void print(const Options& o, AnyObject extra) {
@@ -126,6 +127,9 @@ int run(const Options& o) {
   auto stream = must_read(derived + o.trace + ".updates.v1.bin.gz");
   auto frames = split_update_stream(stream);
   auto state = must_read(derived + o.trace + ".state.v1.bin.gz");
+  // Loading the trace's JSON left the heap strewn with freed small blocks; hand them back
+  // so that the timed work does not pay for consolidating the harness's garbage.
+  malloc_trim(0);
   if (o.workload == "local") {
     Doc doc(DocOptions{.client_id = 1});
     Type* text = doc.get("text", TypeKind::Text);
@@ -143,13 +147,18 @@ int run(const Options& o) {
               {"ok", Any::Bool(text_to_string(text) == trace->end_content)},
               {"edits", num(static_cast<double>(trace->patch_count()))}});
   } else if (o.workload == "remote") {
-    Doc doc(DocOptions{.client_id = 2});
-    Type* text = doc.get("text", TypeKind::Text);
-    Timing t = time_once([&] {
-      for (auto u : *frames) (void)doc.apply_update(u);
-    });
-    print(o, {{"ms", num(t.ms)}, {"cpuMs", num(t.cpu)},
-              {"ok", Any::Bool(text_to_string(text) == trace->end_content)},
+    Timing best;
+    bool ok = true;
+    for (int pass = 0; pass < o.passes; ++pass) {
+      Doc doc(DocOptions{.client_id = 2});
+      Type* text = doc.get("text", TypeKind::Text);
+      Timing t = time_once([&] {
+        for (auto u : *frames) (void)doc.apply_update(u);
+      });
+      ok = ok && text_to_string(text) == trace->end_content;
+      if (pass == 0 || t.ms < best.ms) best = t;
+    }
+    print(o, {{"ms", num(best.ms)}, {"cpuMs", num(best.cpu)}, {"ok", Any::Bool(ok)},
               {"updates", num(static_cast<double>(frames->size()))}});
   } else if (o.workload == "encode") {
     Doc doc(DocOptions{.client_id = 2});
@@ -203,6 +212,9 @@ int main(int argc, char** argv) {
   app.add_option("--traces", o.traces);
   app.add_option("--warmup", o.warmup);
   app.add_option("--iters", o.iters);
+  app.add_option("--passes", o.passes,
+                 "remote: passes over the trace, each on a fresh document; prints the fastest "
+                 "(for comparing builds; the reported benchmark uses one cold pass)");
   CLI11_PARSE(app, argc, argv);
   return run(o);
 }

@@ -67,8 +67,27 @@ size_t StructList::find_block(Clock clock) const {
 }
 
 size_t StructList::find_index(Clock clock) const {
+  // Lookups cluster: an update names the same few structs (its origin, its right origin, the
+  // newest struct) when it is validated, integrated and merged. Try the newest struct and the
+  // places found last before searching.
+  auto holds = [clock](const Item* s) { return s->id.clock <= clock && clock < s->id.clock + s->length; };
+  if (size_ == 0) return 0;
+  if (holds(blocks_.back().back())) return size_ - 1;
+  for (const Place& h : hints_) {
+    if (h.block < blocks_.size() && h.offset < blocks_[h.block].size() &&
+        holds(blocks_[h.block][h.offset])) {
+      return starts_[h.block] + h.offset;
+    }
+  }
+  Place found = find_place(clock);
+  hints_[next_hint_] = found;
+  next_hint_ = (next_hint_ + 1) % hints_.size();
+  cache_ = found.block;
+  return starts_[found.block] + found.offset;
+}
+
+StructList::Place StructList::find_place(Clock clock) const {
   size_t b = find_block(clock);
-  cache_ = b;
   const std::vector<Item*>& block = blocks_[b];
   // The structs of a block cover its clocks without gaps: guess the position from the clock
   // (yjs findIndexSS does the same over the whole array), then bisect.
@@ -82,7 +101,7 @@ size_t StructList::find_index(Clock clock) const {
   while (lo <= hi) {
     const Item* s = block[mid];
     if (s->id.clock <= clock) {
-      if (clock < s->id.clock + s->length) return starts_[b] + mid;
+      if (clock < s->id.clock + s->length) return {b, mid};
       lo = mid + 1;
     } else {
       if (mid == 0) break;
@@ -91,7 +110,7 @@ size_t StructList::find_index(Clock clock) const {
     mid = (lo + hi) / 2;
   }
   assert(false && "find_index: clock not in store");
-  return starts_[b];
+  return {b, 0};
 }
 
 }  // namespace tandem::crdt

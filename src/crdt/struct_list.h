@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <vector>
 
@@ -69,6 +70,11 @@ class StructList {
  private:
   static constexpr size_t kBlock = 512;
 
+  struct Place {
+    size_t block = 0, offset = 0;
+  };
+  // Block and offset of the struct containing `clock`, by search.
+  Place find_place(Clock clock) const;
   // Block holding the struct that contains `clock`.
   size_t find_block(Clock clock) const;
   // Block holding position i; remembers it, as accesses cluster (find, then neighbours).
@@ -96,6 +102,10 @@ class StructList {
   std::vector<Clock> first_clock_;
   size_t size_ = 0;
   mutable size_t cache_ = 0;
+  //! Where find_index found structs last: tried first, checked before use (an insert or
+  //! erase may have moved another struct there).
+  mutable std::array<Place, 4> hints_{};
+  mutable size_t next_hint_ = 0;
 };
 
 }  // namespace tandem::crdt

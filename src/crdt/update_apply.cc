@@ -152,12 +152,13 @@ class Validator {
   //! The arrays, kept per thread from one update to the next (validation never nests).
   struct Buffers {
     std::vector<const StructRef*> refs;
+    std::vector<Clock> clocks;
     std::vector<Section> sections;
     std::vector<State> state;
     std::vector<ParentKey> keys;
     //! After a big update (a document load), frees what it grew.
     void trim() {
-      if (refs.capacity() > 256 || sections.capacity() > 256) *this = Buffers();
+      if (refs.capacity() > 256 || sections.capacity() > 256 || clocks.capacity() > 256) *this = Buffers();
     }
   };
 
@@ -166,29 +167,39 @@ class Validator {
   Validator(const Doc& doc, const std::vector<ClientStructs>& clients, Buffers& buf)
       : doc_(doc), buf_(buf) {
     refs_.swap(buf.refs);
+    clocks_.swap(buf.clocks);
     sections_.swap(buf.sections);
     state_.swap(buf.state);
     keys_.swap(buf.keys);
     refs_.clear();
+    clocks_.clear();
     sections_.clear();
     size_t n = 0;
     for (const auto& cs : clients) n += cs.structs.size();
     refs_.reserve(n);
+    clocks_.reserve(n);
     for (const auto& cs : clients) {
       if (cs.structs.empty()) continue;
       sections_.push_back({cs.client, refs_.size(), refs_.size() + cs.structs.size()});
-      for (const auto& s : cs.structs) refs_.push_back(&s);
+      for (const auto& s : cs.structs) {
+        refs_.push_back(&s);
+        clocks_.push_back(s.id.clock);
+      }
     }
     // A client listed twice: the last section wins, as in yjs.
     if (sections_.size() > 1) {
       std::stable_sort(sections_.begin(), sections_.end(),
                        [](const Section& a, const Section& b) { return a.client < b.client; });
+      for (size_t k = 1; k < sections_.size(); ++k) {
+        if (sections_[k].client == sections_[k - 1].client) unique_clients_ = false;
+      }
     }
     state_.assign(refs_.size(), State::Todo);
     keys_.assign(refs_.size(), ParentKey());
   }
   ~Validator() {
     refs_.swap(buf_.refs);
+    clocks_.swap(buf_.clocks);
     sections_.swap(buf_.sections);
     state_.swap(buf_.state);
     keys_.swap(buf_.keys);
@@ -219,25 +230,32 @@ class Validator {
     return Status::Ok();
   }
 
-  // Index of the struct of this update containing `id`, or npos.
-  size_t find_ref(ID id) const {
+  // Index of the struct of this update containing `id`, or npos. Most origins are the struct
+  // just before the one asking (`near`): that is tried first.
+  size_t find_ref(ID id, size_t near) const {
     static constexpr size_t npos = static_cast<size_t>(-1);
+    if (near > 0 && near < refs_.size()) {
+      const StructRef* p = refs_[near - 1];
+      if (unique_clients_ && p->id.client == id.client && p->id.clock <= id.clock &&
+          id.clock < p->id.clock + p->length) {
+        return near - 1;
+      }
+    }
     size_t found = npos;
     for (const Section& sec : sections_) {
       if (sec.client != id.client) continue;
-      auto first = refs_.begin() + static_cast<ptrdiff_t>(sec.begin);
-      auto last = refs_.begin() + static_cast<ptrdiff_t>(sec.end);
-      auto r = std::upper_bound(first, last, id.clock,
-                                [](Clock c, const StructRef* s) { return c < s->id.clock; });
+      auto first = clocks_.begin() + static_cast<ptrdiff_t>(sec.begin);
+      auto last = clocks_.begin() + static_cast<ptrdiff_t>(sec.end);
+      auto r = std::upper_bound(first, last, id.clock);
       if (r == first) continue;
-      --r;
-      if (id.clock < (*r)->id.clock + (*r)->length) found = static_cast<size_t>(r - refs_.begin());
+      size_t k = static_cast<size_t>(r - clocks_.begin()) - 1;
+      if (id.clock < refs_[k]->id.clock + refs_[k]->length) found = k;
     }
     return found;
   }
 
   // The parent of the struct containing `id` (an origin or right origin).
-  Status parent_of_id(ID id, ParentKey& out) {
+  Status parent_of_id(ID id, size_t near, ParentKey& out) {
     if (const Item* item = doc_.store().find_if_exists(id)) {
       if (item->is_gc()) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
       out.kind = ParentKey::Kind::Known;
@@ -245,7 +263,7 @@ class Validator {
       out.sub = item->parent_sub;
       return Status::Ok();
     }
-    size_t r = find_ref(id);
+    size_t r = find_ref(id, near);
     if (r == static_cast<size_t>(-1) || refs_[r]->kind == StructRef::Kind::Skip) return Status::Ok();
     if (refs_[r]->kind == StructRef::Kind::GC) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
     return resolve(r, out);
@@ -260,7 +278,7 @@ class Validator {
       if (ct) out.type = ct->type.get();
       return Status::Ok();
     }
-    size_t i = find_ref(id);
+    size_t i = find_ref(id, 0);
     if (i == static_cast<size_t>(-1) || refs_[i]->kind == StructRef::Kind::Skip) return Status::Ok();
     const StructRef* r = refs_[i];
     bool is_type = r->kind == StructRef::Kind::Item && r->content.ref() == ContentRef::Type;
@@ -276,10 +294,10 @@ class Validator {
     const StructRef* s = refs_[i];
     ParentKey left, right;
     if (s->origin) {
-      if (Status st = parent_of_id(*s->origin, left); !st) return st;
+      if (Status st = parent_of_id(*s->origin, i, left); !st) return st;
     }
     if (s->right_origin) {
-      if (Status st = parent_of_id(*s->right_origin, right); !st) return st;
+      if (Status st = parent_of_id(*s->right_origin, i, right); !st) return st;
     }
     if (left.kind == ParentKey::Kind::Known && right.kind == ParentKey::Kind::Known &&
         !left.same_as(right)) {
@@ -314,6 +332,8 @@ class Validator {
   const Doc& doc_;
   Buffers& buf_;
   std::vector<const StructRef*> refs_;
+  std::vector<Clock> clocks_;  // refs_[k]->id.clock, contiguous for searching
+  bool unique_clients_ = true;  // no client has two sections
   std::vector<Section> sections_;
   std::vector<State> state_;
   std::vector<ParentKey> keys_;
