@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libboost1.81-dev libboost-json1.81-dev libcli11-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libcli11-dev
+  libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libtomlplusplus-dev libcmark-dev libgumbo-dev
   clang libclang-rt-14-dev
 )
 
