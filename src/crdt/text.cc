@@ -538,6 +538,38 @@ Status text_format(Transaction& t, Type* text, uint64_t index, uint64_t length,
   return Status::Ok();
 }
 
+Status text_apply_delta(Transaction& t, Type* text, const std::vector<ApplyDeltaOp>& delta) {
+  if (Status st = check_text(text); !st) return st;
+  for (const ApplyDeltaOp& op : delta) {
+    if (op.kind == ApplyDeltaOp::Kind::Insert && op.insert.kind == Any::Kind::String &&
+        !lib0::utf8_valid(op.insert.str)) {
+      return Status::Error("text apply delta: invalid UTF-8");
+    }
+  }
+  // yjs: new ItemTextListPosition(null, this._start, 0, new Map()), moved by every op.
+  TextPos pos;
+  pos.right = text->start();
+  for (const ApplyDeltaOp& op : delta) {
+    switch (op.kind) {
+      case ApplyDeltaOp::Kind::Insert: {
+        bool is_string = op.insert.kind == Any::Kind::String;
+        if (is_string && op.insert.str.empty()) break;
+        Content content = is_string ? Content::String(op.insert.str) : Content::Embed(op.insert);
+        insert_text(t, text, pos, std::move(content), normalize(op.attributes));
+        break;
+      }
+      case ApplyDeltaOp::Kind::Retain:
+        format_text(t, text, pos, op.length, normalize(op.attributes));
+        break;
+      case ApplyDeltaOp::Kind::Delete:
+        if (op.length == 0) break;
+        if (Status st = delete_text(t, text, pos, op.length); !st) return st;
+        break;
+    }
+  }
+  return Status::Ok();
+}
+
 std::vector<DeltaOp> text_to_delta(const Type* text) {
   std::vector<DeltaOp> ops;
   AttrMap current;

@@ -32,6 +32,19 @@ Status text_delete(Transaction& t, Type* text, uint64_t index, uint64_t length);
 Status text_format(Transaction& t, Type* text, uint64_t index, uint64_t length,
                    const Attributes& attributes);
 
+//! One op of YText.applyDelta(): insert text (Any string) or an embed with attributes, retain
+//! `retain` units applying attributes (null removes one), or delete `remove` units.
+struct ApplyDeltaOp {
+  enum class Kind { Insert, Retain, Delete } kind = Kind::Insert;
+  Any insert;
+  uint64_t length = 0;  // Retain / Delete
+  Attributes attributes;
+};
+//! YText.applyDelta(delta) (sanitize: true): the ops run from one moving position, so
+//! consecutive inserts continue after the formatting items the previous insert closed with —
+//! unlike text_insert at an index. y-prosemirror writes every text node run this way.
+Status text_apply_delta(Transaction& t, Type* text, const std::vector<ApplyDeltaOp>& delta);
+
 //! One op of YText.toDelta(): an insert of text (Any string), an embed (Any), or a nested
 //! type (its toJSON), with its attributes (empty: none).
 struct DeltaOp {
