@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 #include "crdt/content.h"
@@ -46,10 +47,7 @@ class PartWriter {
     return !sections_.empty() && sections_.back().client == client &&
            sections_.back().next_clock == clock;
   }
-  bool has_section(uint64_t client) const {
-    return std::any_of(sections_.begin(), sections_.end(),
-                       [&](const Section& s) { return s.client == client; });
-  }
+  bool has_section(uint64_t client) const { return clients_.count(client) > 0; }
   //! Bytes left in the current part for a struct of `client` at `clock`.
   size_t room_for_struct(uint64_t client, uint64_t clock) const {
     return left(continues(client, clock) ? 0 : section_header(client, clock));
@@ -63,6 +61,7 @@ class PartWriter {
     if (!continues(client, clock)) {
       used_ += section_header(client, clock);
       sections_.push_back(Section{client, clock, clock, 0, {}});
+      clients_.insert(client);
     }
     Section& s = sections_.back();
     s.bytes.insert(s.bytes.end(), bytes.begin(), bytes.end());
@@ -133,6 +132,7 @@ class PartWriter {
   }
   void start_part() {
     sections_.clear();
+    clients_.clear();
     ds_.clear();
     used_ = base();
   }
@@ -141,6 +141,7 @@ class PartWriter {
   size_t bound_;
   size_t used_ = 0;
   std::vector<Section> sections_;
+  std::unordered_set<uint64_t> clients_;  // those of sections_
   std::vector<std::pair<uint64_t, std::vector<Range>>> ds_;
   std::vector<Bytes> parts_;
 };
@@ -177,8 +178,27 @@ uint64_t string_units_fitting(const StructRef& s, size_t whole_size, size_t room
   return crdt::lib0::utf16_units(std::string_view(utf8).substr(0, p));
 }
 
-//! Most elements of an array item (Any or legacy JSON content) that encode in `room` bytes.
-uint64_t elements_fitting(const StructRef& s, size_t room) {
+//! Most elements of an Any item (what Y.Array and Y.Map write) that encode in `room` bytes.
+uint64_t any_elements_fitting(const StructRef& s, size_t whole_size, size_t room) {
+  const std::vector<crdt::Any>& values = s.content.get<crdt::ContentAny>()->values;
+  crdt::Encoder enc;
+  std::vector<size_t> sizes;
+  sizes.reserve(values.size());
+  for (const crdt::Any& v : values) {
+    const size_t before = enc.size();
+    enc.write_any(v);
+    sizes.push_back(enc.size() - before);
+  }
+  const size_t header = whole_size - var_uint_size(values.size()) - enc.size();
+  size_t used = header;
+  uint64_t k = 0;
+  while (k + 1 < values.size() && used + sizes[k] + var_uint_size(k + 1) <= room) used += sizes[k++];
+  return k;
+}
+
+//! Most elements of a legacy JSON item that encode in `room` bytes (a binary search: Yjs no
+//! longer writes such items, so they are rare and small).
+uint64_t json_elements_fitting(const StructRef& s, size_t room) {
   const auto head_size = [&](uint64_t k) {
     StructRef head;
     head.kind = StructRef::Kind::Item;
@@ -264,8 +284,8 @@ class Splitter {
     if (s.kind != StructRef::Kind::Item || s.length < 2) return 0;
     switch (s.content.ref()) {
       case crdt::ContentRef::String: return string_units_fitting(s, whole_size, room);
-      case crdt::ContentRef::Any:
-      case crdt::ContentRef::JSON: return elements_fitting(s, room);
+      case crdt::ContentRef::Any: return any_elements_fitting(s, whole_size, room);
+      case crdt::ContentRef::JSON: return json_elements_fitting(s, room);
       default: return 0;  // embeds, formats, types, docs, binaries: one unit each
     }
   }

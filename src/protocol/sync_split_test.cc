@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crdt/doc.h"
+#include "crdt/lib0_encoding.h"
 #include "crdt/struct_ref.h"
 #include "crdt/text.h"
 #include "crdt/update_codec.h"
@@ -180,6 +181,27 @@ TEST(SyncSplit, DeleteSetAloneLargerThanACap) {
     EXPECT_GT(messages->size(), 5u);
     for (const Bytes& m : *messages) EXPECT_LE(m.size(), 256u);
     check_split(*update, *messages, 256);
+  }
+}
+
+TEST(SyncSplit, CutsLegacyJsonItems) {
+  // Yjs no longer writes ContentJSON (ref 2) but still reads it: one item of 300 values in the
+  // array root "arr", as an old document may hold it.
+  crdt::Encoder enc;
+  for (uint64_t v : {1, 1, 5, 0}) enc.write_var_uint(v);  // 1 client: 1 struct, client 5, clock 0
+  enc.write_u8(2);                                          // info: JSON content, no origins
+  enc.write_var_uint(1);                                    // parent is a root, by name
+  enc.write_var_string("arr");
+  enc.write_var_uint(300);
+  for (int i = 0; i < 300; ++i) enc.write_var_string(i % 7 ? "{\"n\":" + std::to_string(i) + "}" : "undefined");
+  enc.write_var_uint(0);  // empty delete set
+  const Bytes update = enc.take();
+  for (size_t cap : {256u, 700u}) {
+    auto messages = split_sync_step2(update, cap);
+    ASSERT_TRUE(messages.ok()) << messages.error();
+    EXPECT_GT(messages->size(), 3u);
+    for (const Bytes& m : *messages) EXPECT_LE(m.size(), cap);
+    check_split(update, *messages, cap);
   }
 }
 
