@@ -67,7 +67,7 @@ std::string render_list(const PmNode& list) {
                                                : render_blocks({item}, "\n");
     if (!out.empty()) out += '\n';
     std::string first = marker;
-    if (body.empty()) first.pop_back();  // "-" alone, no trailing space
+    if (body.empty() || body[0] == '\n') first.pop_back();  // no trailing space on "-"
     out += prefix_lines(body, first, std::string(marker.size(), ' '), false);
   }
   return out;
