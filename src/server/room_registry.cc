@@ -1,0 +1,62 @@
+#include "server/room_registry.h"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "server/room.h"
+#include "storage/compaction.h"
+
+namespace tandem::server {
+
+std::shared_ptr<Room> RoomRegistry::get(const std::string& doc_id) {
+  if (auto it = rooms_.find(doc_id); it != rooms_.end()) return it->second;
+  auto room = std::make_shared<Room>(ctx_, thread_, doc_id);
+  rooms_.emplace(doc_id, room);
+  if (compacting_.count(doc_id)) {
+    waiting_[doc_id].push_back(room);
+  } else {
+    room->load();
+  }
+  return room;
+}
+
+std::shared_ptr<Room> RoomRegistry::find(const std::string& doc_id) const {
+  auto it = rooms_.find(doc_id);
+  return it == rooms_.end() ? nullptr : it->second;
+}
+
+void RoomRegistry::remove(const Room& room) {
+  auto it = rooms_.find(room.doc_id());
+  if (it != rooms_.end() && it->second.get() == &room) rooms_.erase(it);
+}
+
+void RoomRegistry::unload(const Room& room, bool compact) {
+  std::string id = room.doc_id();
+  remove(room);
+  spdlog::debug("doc={} unloaded", id);
+  if (!compact) return;
+  compacting_.insert(id);
+  boost::asio::post(*ctx_.blocking, [this, &ctx = ctx_, &ioc = thread_.ioc, id] {
+    auto result = storage::compact(*ctx.storage, id);
+    boost::asio::post(ioc, [this, &ctx, id, ok = static_cast<bool>(result),
+                            error = result ? std::string() : result.error()] {
+      if (ok) {
+        ctx.metrics.compactions.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        spdlog::warn("doc={} compaction at unload failed: {}", id, error);
+      }
+      compacting_.erase(id);
+      auto waiting = std::move(waiting_[id]);
+      waiting_.erase(id);
+      for (auto& r : waiting) r->load();
+    });
+  });
+}
+
+std::vector<std::shared_ptr<Room>> RoomRegistry::all() const {
+  std::vector<std::shared_ptr<Room>> out;
+  for (const auto& [id, room] : rooms_) out.push_back(room);
+  return out;
+}
+
+}  // namespace tandem::server
