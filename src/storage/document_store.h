@@ -38,18 +38,24 @@ struct VersionInfo {
 
 struct ListOptions {
   size_t limit = 50;
-  //! Paging: only documents ordered after this one (by updated_ms desc, then id); empty: first page.
+  //! Paging: only documents ordered after this one (by updated_ms desc, then id); empty: first
+  //! page. Opaque: pass back a DocumentPage::next_cursor.
   std::string after_cursor;
 };
 
+//! Deleted documents are never listed.
 struct DocumentPage {
   std::vector<DocumentMeta> docs;
   std::string next_cursor;  // empty if this is the last page
 };
 
-//! Thread-safe: every method may be called from any thread; all block until done.
+//! Thread-safe: every method may be called from any thread; all block until done (so never
+//! from a log callback: a backend with a writer thread returns an error there).
 //! Errors: Status/Result with a message naming the document; a missing document is
 //! `std::nullopt` (not an error) where the signature allows it.
+//! Content (log, snapshot, versions) does not require metadata: a document without a
+//! metadata row may have a log and a snapshot. A deleted document keeps a tombstone (its id
+//! is never reused) and refuses new content: appends, snapshots and versions fail.
 class DocumentStore {
  public:
   virtual ~DocumentStore() = default;
@@ -61,16 +67,20 @@ class DocumentStore {
   virtual Result<DocumentPage> list_documents(const ListOptions& options) = 0;
   //! Returns false if there is no such document.
   virtual Result<bool> rename_document(const DocId& id, const std::string& title, TimeMs now) = 0;
+  //! Moves updated_ms forward to `updated_ms` (never back). Fails if there is no such document.
+  //! The log does not touch documents itself: the server calls this (throttled) after edits.
   virtual Status touch_document(const DocId& id, TimeMs updated_ms) = 0;
   //! Deletes the document with its snapshot, log and versions. Returns false if absent.
   virtual Result<bool> delete_document(const DocId& id) = 0;
 
   // --- content ---
   virtual Result<std::optional<Snapshot>> load_snapshot(const DocId& id) = 0;
-  //! Replaces the snapshot of `id` (only by one that covers more of the log).
+  //! Replaces the snapshot of `id`; fails if the stored one covers as much of the log or more
+  //! (two compactors racing: the later one loses), or if the document was deleted.
   virtual Status save_snapshot(const DocId& id, const Snapshot& snapshot) = 0;
 
   // --- versions ---
+  //! Stores `state` (Yjs update v1) as a version of `id`; fails if the document was deleted.
   virtual Result<VersionInfo> create_version(const DocId& id, const std::string& name, bool automatic,
                                              const std::vector<uint8_t>& state, TimeMs now) = 0;
   //! Newest first.
