@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "convert/export.h"
+#include "convert/import.h"
 #include "crdt/js_json.h"
 #include "crdt/list_ops.h"
 #include "crdt/text.h"
@@ -146,18 +148,20 @@ std::string fingerprint(const Type* t, TypeKind kind) {
   return js_stringify(t->to_json());
 }
 
+// A fresh client id for an edit the server makes (53 bits, as newer Yjs clients use).
+ClientId random_client_id() {
+  std::random_device rd;
+  return ((static_cast<uint64_t>(rd()) << 32) | rd()) & ((1ull << 53) - 1);
+}
+
 }  // namespace
 
-bool is_export_format(std::string_view f) {
-  return f == "html" || f == "markdown" || f == "text" || f == "json" || f == "yjs";
-}
+bool is_export_format(std::string_view f) { return convert::parse_export_format(f).has_value(); }
 
 Result<std::vector<uint8_t>> restore_update(const Doc& live, std::span<const uint8_t> version_state) {
   Doc version;
   if (Status s = version.apply_update(version_state); !s) return Status::Error("version state: " + s.message());
-  std::random_device rd;
-  ClientId client = ((static_cast<uint64_t>(rd()) << 32) | rd()) & ((1ull << 53) - 1);
-  Doc copy(DocOptions{.client_id = client});
+  Doc copy(DocOptions{.client_id = random_client_id()});
   if (Status s = copy.apply_update(live.encode_state_as_update()); !s) return s;
   // Pair every root of either document with its kind.
   std::vector<std::pair<std::string, TypeKind>> roots;
@@ -185,24 +189,20 @@ Result<std::vector<uint8_t>> restore_update(const Doc& live, std::span<const uin
 }
 
 Result<Rendered> render_document(std::span<const uint8_t> state, std::string_view format) {
-  if (format == "yjs") {
-    return Rendered{std::string(state.begin(), state.end()), "application/octet-stream"};
-  }
+  auto f = convert::parse_export_format(format);
+  if (!f) return Status::Error("unknown export format " + std::string(format));
   Doc doc;
-  if (Status s = doc.apply_update(state); !s) return Status::Error("document state: " + s.message());
-  if (format == "json") {
-    AnyObject roots;
-    for (const auto& [name, type] : doc.roots()) {
-      kind_of(type.get());
-      roots.emplace_back(name, type->to_json());
-    }
-    return Rendered{js_stringify(Any::Object(std::move(roots))), "application/json"};
-  }
-  return Status::Error("export as " + std::string(format) + " is not available");
+  if (Status st = doc.apply_update(state); !st) return Status::Error("document state: " + st.message());
+  auto body = convert::export_document(doc, *f);
+  if (!body) return body.status();
+  return Rendered{std::move(body.value()), std::string(convert::export_content_type(*f))};
 }
 
-Result<std::vector<uint8_t>> import_document(std::string_view format, std::string_view) {
-  return Status::Error("import from " + std::string(format) + " is not available");
+Result<std::vector<uint8_t>> import_document(std::string_view format, std::string_view source) {
+  Doc doc(DocOptions{.client_id = random_client_id()});
+  Status st = format == "markdown" ? convert::import_markdown(doc, source) : convert::import_html(doc, source);
+  if (!st) return st;
+  return doc.encode_state_as_update();
 }
 
 }  // namespace tandem::server
