@@ -1,10 +1,12 @@
 // tandem: the operator's command-line tool. `inspect` describes an update; `apply` applies
-// updates to a fresh document and writes its state (v1) or its content as JSON.
+// updates to a fresh document and writes its state (v1) or its content as JSON; `load`
+// generates collaborative-editing load against a server and measures it (src/app/load).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 
 #include "app/inspect.h"
+#include "app/load/load_command.h"
 #include "common/file_util.h"
 #include "crdt/doc.h"
 #include "crdt/js_json.h"
@@ -75,7 +77,7 @@ int run_apply(const std::vector<std::string>& files, bool stream, bool v2, const
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"tandem: inspect and apply Yjs-compatible updates"};
+  CLI::App app{"tandem: inspect and apply Yjs-compatible updates; generate load against a server"};
   app.require_subcommand(1);
 
   std::string inspect_file;
@@ -94,7 +96,11 @@ int main(int argc, char** argv) {
   apply->add_option("--out", out, "where to write the result (default: stdout)");
   apply->add_flag("--json", json, "write each root's content as Yjs's toJSON gives it");
 
+  tandem::load::LoadArgs load_args;
+  auto* load = tandem::load::add_load_command(app, load_args);
+
   CLI11_PARSE(app, argc, argv);
   if (*inspect) return run_inspect(inspect_file, inspect_v2);
+  if (*load) return tandem::load::run_load(load_args);
   return run_apply(apply_files, stream, v2, out, json);
 }

@@ -1,0 +1,43 @@
+// Reading a process's resource use from /proc (Linux): CPU time (utime + stime of
+// /proc/PID/stat) and resident memory (VmRSS of /proc/PID/status), for the server under
+// load; and this process's own CPU time, to tell when the load generator saturates.
+// Stateless functions, callable from any thread.
+#pragma once
+
+#include <cstdint>
+#include <sys/types.h>
+
+#include "common/status.h"
+
+namespace tandem::load {
+
+//! CPU time (user + system) `pid` has used, in seconds.
+Result<double> process_cpu_seconds(pid_t pid);
+//! Resident set size of `pid` in bytes.
+Result<uint64_t> process_rss_bytes(pid_t pid);
+//! CPU time (user + system) of this process, in seconds.
+double own_cpu_seconds();
+
+//! One reading of a process's resource use.
+struct ProcSample {
+  double cpu_seconds = 0;
+  uint64_t rss_bytes = 0;
+};
+
+//! The server under load, if its pid was given: samples of its CPU time and RSS.
+class ServerProbe {
+ public:
+  explicit ServerProbe(pid_t pid = 0) : pid_(pid) {}
+  bool enabled() const { return pid_ > 0; }
+  //! A sample, or zeros when disabled.
+  Result<ProcSample> sample() const;
+
+ private:
+  pid_t pid_;
+};
+
+//! Makes sure this process may open `needed` file descriptors, raising the soft limit up to
+//! the hard limit if it must; an error says what `ulimit -n` would be needed.
+Status ensure_fd_limit(uint64_t needed);
+
+}  // namespace tandem::load
