@@ -32,4 +32,10 @@ if [ -f tests/interop/package-lock.json ]; then
     (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+# The peer servers `tandem load` is measured against (bench/servers; its smoke tests use them).
+if [ -f bench/servers/package-lock.json ]; then
+  if [ ! -d bench/servers/node_modules ] || [ bench/servers/package-lock.json -nt bench/servers/node_modules/.package-lock.json ]; then
+    (cd bench/servers && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
 echo "setup: ok"
