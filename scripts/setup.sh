@@ -32,6 +32,12 @@ if [ -f tests/interop/package-lock.json ]; then
     (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+# npm side of the server tests: real y-websocket clients (tests/server).
+if [ -f tests/server/package-lock.json ]; then
+  if [ ! -d tests/server/node_modules ] || [ tests/server/package-lock.json -nt tests/server/node_modules/.package-lock.json ]; then
+    (cd tests/server && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
 # The peer servers `tandem load` is measured against (bench/servers; its smoke tests use them).
 if [ -f bench/servers/package-lock.json ]; then
   if [ ! -d bench/servers/node_modules ] || [ bench/servers/package-lock.json -nt bench/servers/node_modules/.package-lock.json ]; then

@@ -1,0 +1,155 @@
+// interop_random: real y-websocket clients (yjs 13.6.33) edit several documents through tandemd
+// at random — Y.Text with emoji and other non-BMP text, inserts, deletes, formatting and embeds;
+// a Y.Map with JSON, binary and nested types; a Y.XmlFragment with elements, attributes and
+// XmlText — with random disconnects and reconnects (offline edits), awareness, frequent
+// compaction and documents unloaded while nobody is connected. Then, per document:
+//   - every client converges: same content, same Y.encodeStateVector, same encodeStateAsUpdate
+//     (normalized: see normalizedState in lib.mjs);
+//   - the server's export (format=yjs) applied to a fresh Y.Doc gives the same content, state
+//     vector and encoded state, and the export's bytes are exactly the clients' normalized state;
+//   - every client saw an ack (type 100) whose persisted state vector covers all its own edits;
+//   - each client's awareness holds exactly the clients of its own document;
+//   - after a restart (SIGTERM, exit 0, start on the same data folder) a fresh client gets the
+//     same content, state vector and encoded state, and so does the export.
+import {
+  parseArgs, main, Server, Client, log, check, assert, waitFor, sleep, rng, content, hex, normalizedState, Y
+} from './lib.mjs'
+import { randomEdit } from './edits.mjs'
+import fs from 'node:fs'
+import path from 'node:path'
+
+const opts = parseArgs()
+const seconds = Number(opts.seconds ?? 15)
+const CLIENT_DOCS = [0, 0, 0, 1, 1, 2] // six clients on three documents
+
+await main('interop_random', (seconds + 150) * 1000, async () => {
+  log(`seed ${opts.seed} (replay with TANDEM_TEST_SEED=${opts.seed}), ${seconds} s of edits`)
+  const r = rng(opts.seed)
+  const server = new Server(opts, {
+    // Compact often and unload idle documents quickly, so that both happen during the session.
+    args: ['--compact-log-entries', '40', '--idle-unload-s', '0.5']
+  })
+  await server.start()
+  const docIds = []
+  for (let i = 0; i < 3; i++) docIds.push(await server.createDoc(`random ${i}`))
+
+  const clients = CLIENT_DOCS.map((d, i) => {
+    const c = new Client(server, docIds[d], { ack: true, name: `c${i}/doc${d}` })
+    c.docIndex = d
+    c.edits = 0
+    c.reconnects = 0
+    c.provider.awareness.setLocalStateField('user', { name: `user ${i} 😀`, color: '#' + (0x100000 + i * 0x2345).toString(16) })
+    return c
+  })
+  for (const c of clients) await c.waitSynced()
+  log('all clients synced; editing')
+
+  // --- random editing with disconnects -------------------------------------------------------
+  const end = Date.now() + seconds * 1000
+  let n = 0
+  let steps = 0
+  while (Date.now() < end) {
+    steps++
+    for (const c of clients) {
+      if (r.chance(0.6)) {
+        randomEdit(r, c.doc, n++)
+        c.edits++
+      }
+      if (r.chance(0.1)) c.provider.awareness.setLocalStateField('cursor', { index: r.int(100) })
+      if (c.connected && r.chance(0.015)) {
+        c.disconnect()
+      } else if (!c.provider.shouldConnect && r.chance(0.08)) {
+        c.connect()
+        c.reconnects++
+      }
+    }
+    await sleep(5 + r.int(40))
+  }
+  log(`edit phase over: ${n} edits in ${steps} steps; reconnects ${clients.map(c => c.reconnects).join(',')}`)
+
+  // --- convergence ---------------------------------------------------------------------------
+  for (const c of clients) if (!c.provider.shouldConnect) c.connect()
+  for (const c of clients) await c.waitSynced(15000)
+  for (let d = 0; d < docIds.length; d++) {
+    const group = clients.filter(c => c.docIndex === d)
+    await waitFor(() => group.every(c => content(c.doc) === content(group[0].doc) &&
+      hex(Y.encodeStateVector(c.doc)) === hex(Y.encodeStateVector(group[0].doc))), 20000,
+    `clients of doc ${d} converge`).catch(e => { check(false, e.message) })
+    for (const c of group.slice(1)) {
+      check(content(c.doc) === content(group[0].doc), `${c.name}: content equals ${group[0].name}'s`)
+      check(hex(Y.encodeStateVector(c.doc)) === hex(Y.encodeStateVector(group[0].doc)), `${c.name}: state vector equals ${group[0].name}'s`)
+      check(normalizedState(c.doc) === normalizedState(group[0].doc), `${c.name}: encodeStateAsUpdate (normalized) equals ${group[0].name}'s`)
+      if (hex(Y.encodeStateAsUpdate(c.doc)) !== hex(Y.encodeStateAsUpdate(group[0].doc))) {
+        log(`note: ${c.name}'s raw encodeStateAsUpdate differs from ${group[0].name}'s in struct layout only`)
+      }
+    }
+    if (process.env.TANDEM_TEST_DUMP) {
+      fs.mkdirSync(process.env.TANDEM_TEST_DUMP, { recursive: true })
+      for (const c of group) fs.writeFileSync(path.join(process.env.TANDEM_TEST_DUMP, `${c.name.replace('/', '_')}.bin`), Y.encodeStateAsUpdate(c.doc))
+    }
+    for (const c of group) {
+      check(c.doc.store.pendingStructs === null && c.doc.store.pendingDs === null, `${c.name}: nothing pending`)
+    }
+  }
+  log('clients converged')
+
+  // --- the server's export -------------------------------------------------------------------
+  const expected = []
+  for (let d = 0; d < docIds.length; d++) {
+    const ref = clients.find(c => c.docIndex === d).doc
+    expected[d] = { content: content(ref), sv: hex(Y.encodeStateVector(ref)), state: normalizedState(ref) }
+    log(`doc ${d}: text ${ref.getText('text').length} UTF-16 units, map ${ref.getMap('map').size} keys, xml ${ref.getXmlFragment('xml').length} nodes`)
+    const raw = await server.req('GET', `/api/docs/${docIds[d]}/export?format=yjs`)
+    check(raw.status === 200, `doc ${d}: export?format=yjs answers 200 (got ${raw.status})`)
+    const exported = new Y.Doc()
+    Y.applyUpdate(exported, new Uint8Array(raw.body))
+    check(content(exported) === expected[d].content, `doc ${d}: export?format=yjs has the clients' content`)
+    check(hex(Y.encodeStateVector(exported)) === expected[d].sv, `doc ${d}: export has the clients' state vector`)
+    check(normalizedState(exported) === expected[d].state, `doc ${d}: export re-encoded equals the clients' encodeStateAsUpdate (normalized)`)
+    check(hex(raw.body) === expected[d].state, `doc ${d}: the export's bytes equal the clients' normalized encodeStateAsUpdate`)
+  }
+
+  // --- acks ----------------------------------------------------------------------------------
+  for (const c of clients) {
+    await waitFor(() => c.ackedClock() >= c.ownClock(), 10000, `${c.name}: an ack covers its edits`).catch(e => { check(false, e.message) })
+    check(c.acks.length > 0, `${c.name}: received acks`)
+    check(c.ackedClock() >= c.ownClock(), `${c.name}: acked clock ${c.ackedClock()} >= own clock ${c.ownClock()} (${c.edits} edits)`)
+  }
+  log(`acks: ${clients.map(c => `${c.name} ${c.acks.length} acks, clock ${c.ackedClock()}/${c.ownClock()}`).join('; ')}`)
+
+  // --- awareness -----------------------------------------------------------------------------
+  // Each client renews its state (a y-protocols client that reconnects keeps its clock, and a
+  // state at a clock already seen is ignored — by y-websocket's own server as well).
+  for (const c of clients) c.provider.awareness.setLocalStateField('final', true)
+  for (const c of clients) {
+    const want = clients.filter(o => o.docIndex === c.docIndex).map(o => o.doc.clientID).sort()
+    await waitFor(() => JSON.stringify([...c.provider.awareness.getStates().keys()].sort()) === JSON.stringify(want), 10000,
+      `${c.name}: awareness holds exactly the clients of its document`).catch(e => { check(false, e.message) })
+  }
+
+  const m = await server.metrics()
+  log(`server: ${m.get('tandem_updates_committed_total')} updates committed, ${m.get('tandem_compactions_total')} compactions, ` +
+    `${m.get('tandem_updates_dropped_total')} dropped (changed nothing), ${m.get('tandem_document_load_seconds_count')} document loads`)
+  check(m.get('tandem_compactions_total') > 0, 'compaction ran during the session')
+  for (const reason of ['malformed', 'frame_too_big', 'rate_limited', 'slow_consumer', 'storage_failed', 'load_failed']) {
+    check((m.get(`tandem_rejections_total{reason="${reason}"}`) ?? 0) === 0, `no rejection "${reason}" for well-behaved clients`)
+  }
+
+  // --- restart -------------------------------------------------------------------------------
+  for (const c of clients) c.destroy()
+  const stopped = await server.stop()
+  check(stopped.code === 0, `tandemd exits 0 on SIGTERM (got ${JSON.stringify(stopped)})`)
+  await server.start()
+  log('restarted')
+  for (let d = 0; d < docIds.length; d++) {
+    const fresh = new Client(server, docIds[d], { name: `fresh/doc${d}` })
+    await fresh.waitSynced()
+    check(content(fresh.doc) === expected[d].content, `doc ${d}: a fresh client after the restart has the content`)
+    check(hex(Y.encodeStateVector(fresh.doc)) === expected[d].sv, `doc ${d}: a fresh client after the restart has the state vector`)
+    check(normalizedState(fresh.doc) === expected[d].state, `doc ${d}: a fresh client after the restart has the encoded state`)
+    const exported = await server.exportDoc(docIds[d])
+    check(content(exported) === expected[d].content, `doc ${d}: export after the restart has the content`)
+    fresh.destroy()
+  }
+  assert(true)
+})
