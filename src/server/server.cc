@@ -201,8 +201,9 @@ void Server::shutdown() {
     // Give the close frames a moment to be written.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  // 3. Storage commits what is queued; then the threads stop.
-  if (ctx_.storage) ctx_.storage->close();
+  // 3. Storage commits what is queued (a borrowed storage is its owner's to close); then the
+  // threads stop.
+  if (owned_storage_) owned_storage_->close();
   ctx_.blocking->join();
   work_.clear();
   for (auto& t : ctx_.threads) t->ioc.stop();

@@ -69,6 +69,7 @@ void WsSession::start_reading() {
 
 bool WsSession::must_pause() const {
   if (room_ && room_->backpressure()) return true;
+  if (ctx_.storage->log().backlogged()) return true;
   return ctx_.metrics.uncommitted_bytes.load(std::memory_order_relaxed) >
          static_cast<int64_t>(ctx_.config.max_storage_backlog_bytes);
 }
