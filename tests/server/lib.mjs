@@ -192,9 +192,15 @@ export class Server {
       this.proc = proc
       children.add(proc)
       proc.exitInfo = null
+      let spawnError = null
+      proc.on('error', (e) => { spawnError = e; proc.exitInfo = proc.exitInfo ?? { code: null, signal: null, error: e.message } })
       proc.exited = new Promise(resolve => proc.on('exit', (code, signal) => {
         children.delete(proc)
         proc.exitInfo = { code, signal }
+        if (!proc.stopRequested) {
+          this.unexpectedExits = (this.unexpectedExits ?? 0) + 1
+          log(`${this.name} exited unexpectedly: ${JSON.stringify(proc.exitInfo)}\n${this.tail(15)}`)
+        }
         resolve(proc.exitInfo)
       }))
       const keep = (chunk) => {
@@ -216,10 +222,12 @@ export class Server {
         await sleep(30)
       }
       if (proc.exitInfo === null) {
+        proc.stopRequested = true
         proc.kill('SIGKILL')
         await proc.exited
         throw new TestFailure(`${this.name} did not become ready in 15 s\n${this.tail()}`)
       }
+      if (spawnError) throw new TestFailure(`cannot run ${this.opts.tandemd}: ${spawnError.message}`)
       // Exited: most likely the port was taken between freePort() and bind. Try another.
       log(`${this.name} exited at start (${JSON.stringify(proc.exitInfo)}), retrying on another port`)
     }
@@ -234,6 +242,7 @@ export class Server {
   async stop (timeoutMs = 20000) {
     if (!this.running) return this.proc?.exitInfo ?? null
     const started = Date.now()
+    this.proc.stopRequested = true
     this.proc.kill('SIGTERM')
     const timer = setTimeout(() => { if (this.running) this.proc.kill('SIGKILL') }, timeoutMs)
     const info = await this.proc.exited
@@ -243,6 +252,7 @@ export class Server {
 
   async kill () {
     if (!this.running) return
+    this.proc.stopRequested = true
     this.proc.kill('SIGKILL')
     await this.proc.exited
   }
@@ -466,4 +476,41 @@ export function normalizedState (docOrUpdate) {
 export function covers (sv, need) {
   for (const [client, clock] of need) if ((sv.get(client) ?? 0) < clock) return false
   return true
+}
+
+// --- snapshots ---------------------------------------------------------------------------------
+
+/** Delete set as Map<client, [[start, end), ...]> sorted and merged. */
+function dsRanges (ds) {
+  const out = new Map()
+  for (const [client, items] of ds.clients) {
+    const rs = items.map(i => [i.clock, i.clock + i.len]).sort((a, b) => a[0] - b[0])
+    const merged = []
+    for (const r of rs) {
+      if (merged.length && r[0] <= merged[merged.length - 1][1]) merged[merged.length - 1][1] = Math.max(merged[merged.length - 1][1], r[1])
+      else merged.push([...r])
+    }
+    out.set(client, merged)
+  }
+  return out
+}
+
+/**
+ * What of snapshot `snap` (Y.snapshot: state vector + delete set) `doc` lacks: null when `doc`
+ * holds every struct and every deletion of `snap`, else a description of the first gap.
+ */
+export function missingFromSnapshot (doc, snap) {
+  const have = Y.snapshot(doc)
+  for (const [client, clock] of snap.sv) {
+    const h = have.sv.get(client) ?? 0
+    if (h < clock) return `client ${client}: clock ${h} < ${clock}`
+  }
+  const haveDs = dsRanges(have.ds)
+  for (const [client, ranges] of dsRanges(snap.ds)) {
+    const hs = haveDs.get(client) ?? []
+    for (const [s, e] of ranges) {
+      if (!hs.some(([hs0, he]) => hs0 <= s && e <= he)) return `client ${client}: deletion [${s}, ${e}) missing`
+    }
+  }
+  return null
 }
