@@ -12,8 +12,13 @@
 //   content, inline.
 // Whitespace follows ProseMirror's DOMParser: collapsed outside <pre>, dropped between blocks.
 // Elements nested deeper than kMaxDepth give their text only (collected without recursion).
+// HTML nested deeper than kMaxHtmlNesting is refused before gumbo parses it: gumbo's tree
+// building is quadratic in the nesting depth (its scope checks walk the stack of open elements),
+// 20,000 nested <div>s take seconds, 100,000 minutes.
 #include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -322,6 +327,73 @@ bool has_content(const PmNode& n) {
   return std::any_of(n.content.begin(), n.content.end(), [](const PmNode& c) { return has_content(c); });
 }
 
+// Elements that never nest (void) or close themselves when a sibling opens (optional end
+// tags): they do not deepen the tree the way the estimate below counts.
+bool flat_element(std::string_view name) {
+  static constexpr std::string_view kFlat[] = {
+      "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+      "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead",
+      "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "head", "body",
+      "!doctype"};
+  return std::find(std::begin(kFlat), std::end(kFlat), name) != std::end(kFlat);
+}
+
+// An upper estimate of how deep `html` nests elements, stopping once past `limit`. Not a
+// parser: a scan of "<name" and "</name" with a stack of open names (an end tag closes up to its
+// name, as the tree builder's generic rule does; unmatched end tags are ignored, as gumbo ignores
+// them), skipping comments and the text of raw-text elements.
+size_t estimated_nesting(std::string_view html, size_t limit) {
+  std::vector<std::string> open;
+  size_t deepest = 0;
+  auto lower_name = [&](size_t i) {
+    std::string name;
+    while (i < html.size() && (std::isalnum(static_cast<unsigned char>(html[i])) || html[i] == '-' || html[i] == '!')) {
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(html[i])));
+      ++i;
+    }
+    return name;
+  };
+  size_t i = 0;
+  while (i < html.size() && deepest <= limit) {
+    if (html[i] != '<') {
+      ++i;
+      continue;
+    }
+    if (html.compare(i, 4, "<!--") == 0) {
+      size_t end = html.find("-->", i + 4);
+      i = end == std::string_view::npos ? html.size() : end + 3;
+      continue;
+    }
+    bool end_tag = i + 1 < html.size() && html[i + 1] == '/';
+    std::string name = lower_name(i + (end_tag ? 2 : 1));
+    size_t gt = html.find('>', i + 1);
+    if (name.empty() || gt == std::string_view::npos) {
+      ++i;
+      continue;
+    }
+    bool self_closing = html[gt - 1] == '/';
+    i = gt + 1;
+    if (flat_element(name)) continue;
+    if (end_tag) {
+      auto it = std::find(open.rbegin(), open.rend(), name);
+      if (it != open.rend()) open.erase(std::next(it).base(), open.end());
+      continue;
+    }
+    if (self_closing) continue;
+    if (name == "script" || name == "style" || name == "textarea" || name == "title" || name == "xmp" ||
+        name == "iframe" || name == "noembed" || name == "noframes" || name == "plaintext") {
+      // Raw text up to the end tag.
+      size_t end = i;
+      while ((end = html.find("</", end)) != std::string_view::npos && lower_name(end + 2) != name) end += 2;
+      i = end == std::string_view::npos ? html.size() : end;
+      continue;
+    }
+    open.push_back(std::move(name));
+    deepest = std::max(deepest, open.size());
+  }
+  return deepest;
+}
+
 }  // namespace
 
 void collapse_block_whitespace(PmNode& node) {
@@ -334,6 +406,7 @@ void collapse_block_whitespace(PmNode& node) {
 }
 
 std::vector<PmNode> html_to_blocks(std::string_view html, int depth) {
+  if (estimated_nesting(html, kMaxHtmlNesting) > kMaxHtmlNesting) return {};
   GumboDocument parsed(html);
   if (parsed.root() == nullptr) return {};
   Ctx ctx;
@@ -348,6 +421,9 @@ std::vector<PmNode> html_to_blocks(std::string_view html, int depth) {
 
 Result<PmNode> parse_html(std::string_view html) {
   if (Status st = check_import_input(html, "HTML"); !st) return st;
+  if (estimated_nesting(html, kMaxHtmlNesting) > kMaxHtmlNesting) {
+    return Status::Error("HTML import: elements nested deeper than " + std::to_string(kMaxHtmlNesting));
+  }
   PmNode doc = PmNode::Block("doc", {}, html_to_blocks(html, 0));
   normalize_document(doc);
   return doc;

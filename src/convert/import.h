@@ -20,6 +20,11 @@ namespace tandem::convert {
 //! MB; a 4 MiB document is some 1,500 pages of text.
 inline constexpr size_t kMaxImportBytes = 4u << 20;
 
+//! Deepest element nesting an HTML input may have (estimated before parsing, see
+//! html_import.cc): gumbo's tree building is quadratic in it. 512 is five times kMaxDepth, and
+//! parses in about a millisecond.
+inline constexpr size_t kMaxHtmlNesting = 512;
+
 struct ImportOptions {
   //! The XmlFragment to fill (TipTap's Collaboration `field`).
   std::string fragment = "default";
@@ -27,7 +32,8 @@ struct ImportOptions {
 
 //! Parses CommonMark into a normalized "doc" tree. Errors: input too large or not UTF-8.
 Result<PmNode> parse_markdown(std::string_view markdown);
-//! Parses an HTML document or fragment into a normalized "doc" tree. Errors as above.
+//! Parses an HTML document or fragment into a normalized "doc" tree. Errors as above, and HTML
+//! nested deeper than kMaxHtmlNesting.
 Result<PmNode> parse_html(std::string_view html);
 
 //! Writes the tree into `options.fragment` of `doc` in one transaction. Errors: the root exists

@@ -89,6 +89,10 @@ void append_segments(const PmNode& n, std::vector<Segment>& out) {
   }
 }
 
+bool contains(const std::vector<PmMark>& marks, const PmMark& m) {
+  return std::find(marks.begin(), marks.end(), m) != marks.end();
+}
+
 std::vector<PmMark> common_marks(const std::vector<PmMark>& a, const std::vector<PmMark>& b) {
   std::vector<PmMark> out;
   for (const PmMark& m : a) {
@@ -144,12 +148,16 @@ class InlineWriter {
         line_start_ = !heading_;
         continue;
       }
+      // Marks still wanted stay open (as far down the stack as all are wanted); the others
+      // close and the new ones open inside.
       size_t keep = 0;
-      while (keep < open_.size() && keep < s.marks.size() && open_[keep].mark == s.marks[keep]) {
-        ++keep;
-      }
+      while (keep < open_.size() && contains(s.marks, open_[keep].mark)) ++keep;
       close_to(keep, i);
-      for (size_t k = keep; k < s.marks.size(); ++k) open_mark(s.marks[k], i);
+      for (const PmMark& m : s.marks) {
+        bool is_open = false;
+        for (const Open& o : open_) is_open = is_open || o.mark == m;
+        if (!is_open) open_mark(m, i);
+      }
       if (s.code) {
         code_span(s.text);
       } else {
@@ -207,7 +215,8 @@ class InlineWriter {
       int after = char_class(first_char(end));
       bool opens = first != 0 && !(first == 1 && before == 2);
       bool closes = last != 0 && !(last == 1 && after == 2);
-      html = !opens || !closes;
+      // Right after another delimiter run the two would merge ("*a****b"): use the tag.
+      html = !opens || !closes || last_char_of_output() == '*';
     }
     if (m.type == "link") {
       out_ += '[';
