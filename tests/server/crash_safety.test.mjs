@@ -8,6 +8,8 @@
 // its deletions before it, and everything it had received from the server (relayed only after
 // commit). Nothing acknowledged is lost. Then the old clients reconnect, resend what was not
 // acknowledged, and all converge with the server.
+// Phase 2 (ackAfterJoin): an ack client joining while a stock client's edits are still being
+// committed gets an ack covering its own edit only once that edit is committed.
 import {
   parseArgs, main, Server, Client, log, check, waitFor, sleep, rng, content, missingFromSnapshot, Y
 } from './lib.mjs'
@@ -17,7 +19,7 @@ const opts = parseArgs()
 const KILLS = Number(opts.kills ?? 5)
 const CLIENT_DOCS = [0, 0, 1]
 
-await main('crash_safety', 240000, async () => {
+await main('crash_safety', 280000, async () => {
   log(`seed ${opts.seed} (replay with TANDEM_TEST_SEED=${opts.seed}), ${KILLS} kills`)
   const r = rng(opts.seed)
   const server = new Server(opts, { args: ['--compact-log-entries', '20'] })
@@ -138,4 +140,62 @@ await main('crash_safety', 240000, async () => {
   for (const c of clients) c.destroy()
   const stopped = await server.stop()
   check(stopped.code === 0, `tandemd exits 0 on SIGTERM at the end (${JSON.stringify(stopped)})`)
+
+  await ackAfterJoin()
 })
+
+// Phase 2: a client asking for acks joins while a stock client's (no ?ack=1) edits are still
+// being committed, and makes one edit; the moment an ack covers that edit, tandemd is killed.
+// After the restart the edit must be there. Repeated, since it depends on timing.
+async function ackAfterJoin () {
+  const ROUNDS = Number(opts.joinRounds ?? 15)
+  const server = new Server(opts, {
+    name: 'tandemd-2',
+    // A long commit queue (no read pause), so that the join lands while edits are uncommitted.
+    args: ['--max-uncommitted-bytes-per-doc', '1000000000', '--max-storage-backlog-bytes', '2000000000']
+  })
+  await server.start()
+  const id = await server.createDoc('ack after join')
+  let lost = 0
+  let acked = 0
+  for (let round = 0; round < ROUNDS; round++) {
+    const writer = new Client(server, id, { name: 'stock-writer' })
+    await writer.waitSynced()
+    const acker = new Client(server, id, { ack: true, name: 'acker', connect: false })
+    const marker = `acked-${round}-${acker.doc.clientID}`
+    let killed = false
+    const inner = acker.provider.messageHandlers[100]
+    acker.provider.messageHandlers[100] = (encoder, decoder, ...rest) => {
+      inner(encoder, decoder, ...rest)
+      if (!killed && acker.ackedClock() >= marker.length) {
+        killed = true
+        server.proc.stopRequested = true
+        server.proc.kill('SIGKILL')
+      }
+    }
+    acker.provider.on('status', ({ status }) => {
+      if (status === 'connected' && acker.ownClock() === 0) acker.doc.getText('t').insert(0, marker)
+    })
+    const bulk = writer.doc.getText('bulk')
+    for (let i = 0; i < 300; i++) {
+      writer.doc.transact(() => bulk.insert(0, 'b'.repeat(60000)))
+      writer.doc.transact(() => bulk.delete(0, 60000))
+    }
+    acker.connect()
+    await waitFor(() => killed, 20000, `round ${round}: an ack covers the acker's edit`).catch(e => check(false, e.message))
+    await server.kill()
+    acker.destroy(); writer.destroy() // no resend
+    await server.start()
+    if (!killed) continue
+    acked++
+    const exported = await server.exportDoc(id)
+    const present = exported.getText('t').toString().includes(marker)
+    if (!present) {
+      lost++
+      log(`round ${round}: the acked edit is missing after the restart`)
+    }
+  }
+  log(`ack after join: ${acked} acked edits, ${lost} lost after kill -9`)
+  check(lost === 0, `an edit acked to a client that joined while a stock client's edits were being committed survives kill -9 (lost in ${lost} of ${acked} rounds)`)
+  await server.stop()
+}
