@@ -21,6 +21,8 @@ const METRICS = {
   a: [['p50_ms', 'fan-out p50 (ms)', 'lower'], ['p99_ms', 'fan-out p99 (ms)', 'lower'], ['max_ms', 'fan-out max (ms)', 'lower'],
     ['deliveries_per_s', 'delivered updates/s', null], ['server_cpu_us_per_delivered_edit', 'server CPU per delivered edit (us)', 'lower'],
     ['connections_per_s', 'connections/s (setup)', 'higher'], ['server_rss_bytes', 'server RSS at end (MB)', 'lower'],
+    ['server_cpu_share', 'server CPU use (share of one core)', null],
+    ['server_wait_share', 'server waiting for a CPU held by others (share)', null],
     ['lost_edits', 'lost edits', null], ['converged', 'converged', null]],
   'c-hot': [['max_edits_per_s', 'max edits/s with p99 <= 100 ms', 'higher'], ['p99_ms_at_max', 'p99 at that rate (ms)', null],
     ['server_cpu_us_per_delivered_edit_at_max', 'server CPU per delivered edit at that rate (us)', 'lower'],

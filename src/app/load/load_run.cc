@@ -186,6 +186,7 @@ Result<TypingResult> LoadRun::type(std::vector<Typist>& typists, double rate_per
   std::uniform_int_distribution<int64_t> phase(0, interval - 1);
   for (auto& d : due) d = start + phase(rng_);
   const double cpu_before = own_cpu_seconds();
+  const auto wait_before = process_wait_seconds(0);
   Status error = Status::Ok();
   bool finished = false;
   asio::steady_timer ticker(io_);
@@ -216,6 +217,8 @@ Result<TypingResult> LoadRun::type(std::vector<Typist>& typists, double rate_per
   ticker.cancel();
   result.seconds = seconds_between(start, std::min(now_ns(), end));
   result.generator_cpu_seconds = own_cpu_seconds() - cpu_before;
+  const auto wait_after = process_wait_seconds(0);
+  if (wait_before && wait_after) result.generator_wait_seconds = wait_after.value() - wait_before.value();
   if (!error) return Status::Error(error.message() + (failures_ ? " (" + first_failure_ + ")" : ""));
   if (Status st = failure_status(); !st) return Status::Error("typing: " + st.message());
   return result;

@@ -51,6 +51,7 @@ struct TypingResult {
   double seconds = 0;
   double target_rate = 0;  // edits/s over all typists
   double generator_cpu_seconds = 0;
+  double generator_wait_seconds = 0;  // runnable, waiting for a CPU held by others
   double achieved_rate() const { return seconds > 0 ? static_cast<double>(edits) / seconds : 0; }
 };
 

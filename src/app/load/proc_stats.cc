@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -60,6 +61,19 @@ Result<uint64_t> process_rss_bytes(pid_t pid) {
   return Status::Error("/proc/" + std::to_string(pid) + "/status: no VmRSS line");
 }
 
+Result<double> process_wait_seconds(pid_t pid) {
+  const std::string dir = (pid > 0 ? "/proc/" + std::to_string(pid) : std::string("/proc/self")) + "/task";
+  std::error_code ec;
+  double total = 0;
+  for (const auto& task : std::filesystem::directory_iterator(dir, ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    unsigned long long on_cpu = 0, waiting = 0;
+    if (in >> on_cpu >> waiting) total += static_cast<double>(waiting) / 1e9;  // a thread may just have exited
+  }
+  if (ec) return Status::Error("cannot list " + dir + ": " + ec.message());
+  return total;
+}
+
 double own_cpu_seconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -72,7 +86,8 @@ Result<ProcSample> ServerProbe::sample() const {
   if (!cpu) return Status::Error("server CPU: " + cpu.error());
   auto rss = process_rss_bytes(pid_);
   if (!rss) return Status::Error("server RSS: " + rss.error());
-  return ProcSample{*cpu, *rss};
+  auto wait = process_wait_seconds(pid_);
+  return ProcSample{*cpu, *rss, wait ? *wait : 0.0};
 }
 
 Status ensure_fd_limit(uint64_t needed) {

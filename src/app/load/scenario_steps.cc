@@ -99,12 +99,14 @@ Result<WindowOutcome> typing_window(LoadRun& run, double rate_per_typist, double
       .set("max_ms", ms(latency.max_ns()))
       .set("drain_ms", ms(end - typed_end))
       .set("generator_cpu_share", cpu_share)
+      .set("generator_wait_share", typed->generator_wait_seconds / std::max(typed->seconds, 1e-9))
       .set("generator_saturated", out.generator_saturated);
   if (probe.enabled()) {
     const double cpu = after->cpu_seconds - before->cpu_seconds;
     out.server_cpu_us_per_delivery = deliveries ? cpu * 1e6 / static_cast<double>(deliveries) : 0;
     m.set("server_cpu_s", cpu)
         .set("server_cpu_share", cpu / window_s)
+        .set("server_wait_share", (after->wait_seconds - before->wait_seconds) / window_s)
         .set("server_cpu_us_per_delivered_edit", out.server_cpu_us_per_delivery)
         .set("server_rss_bytes", after->rss_bytes);
   }
