@@ -7,7 +7,8 @@
 // counted it) while two well-behaved y-websocket clients on the same document stay connected and
 // keep syncing, and the document is unchanged by the bad input (its exported state before and
 // after). Also: an unknown document id is closed with 4404, and /ws/ with an invalid id is an
-// HTTP 404. Stock clients (no ?ack=1) never receive Tandem's ack message.
+// HTTP 404. Stock clients (no ?ack=1) never receive Tandem's ack message. A connection over
+// --max-connections-per-ip is refused with HTTP 429 or closed with 1013.
 import {
   parseArgs, main, Server, Client, log, check, assert, waitFor, sleep, rawSocket, content, normalizedState,
   syncStep1, syncUpdate, awarenessMessage, encoding, withTimeout, Y
@@ -220,7 +221,7 @@ await main('bad_input', 150000, async () => {
   check(content(exported) === content(a.doc), 'the server has the good clients\' content')
 
   // --- a client that never reads while others edit a lot ----------------------------------------
-  {
+  await (async () => {
     const slowBefore = counted(await server.metrics(), 'slow_consumer')
     const sock = rawSocket(`${server.wsBase}/${id}`)
     await withTimeout(sock.opened, 5000, 'slow consumer: open')
@@ -247,7 +248,7 @@ await main('bad_input', 150000, async () => {
     }
     log(`slow consumer: the writer sent ${(bytes / 1e6).toFixed(1)} MB of edits`)
     await sleep(500)
-    assert(server.running, `tandemd is still running after closing the slow consumer (it exited: ${JSON.stringify(server.proc.exitInfo)})`)
+    if (!check(server.running, `tandemd is still running after closing the slow consumer (it exited: ${JSON.stringify(server.proc.exitInfo)})`)) return
     check(counted(await server.metrics(), 'slow_consumer') === slowBefore + 1, '/metrics counts the slow consumer (4408)')
     check(writer.connected && writer.closeCodes.length === 0, 'the writer stays connected')
     // It cannot read its close frame: within the server's grace period (2 s) and a margin, the
@@ -269,8 +270,41 @@ await main('bad_input', 150000, async () => {
       .catch(e => check(false, e.message))
     writer.destroy()
     await goodClientsStillWork('slow consumer')
+    check(a.closeCodes.length === 0 && b.closeCodes.length === 0, `the good clients were never disconnected (${JSON.stringify([a.closeCodes, b.closeCodes])})`)
+  })()
+
+
+  a.destroy(); b.destroy()
+  await server.stop()
+
+  // --- connections per IP (limits.h: "the upgrade is refused with 429 / the socket closed with
+  // 1013"; docs/wire.md: 1013 "e.g. too many connections from one IP") ----------------------------
+  {
+    const s2 = new Server(opts, { name: 'tandemd-ip', args: ['--max-connections-per-ip', '3'] })
+    await s2.start()
+    const doc = await s2.createDoc('ip')
+    const open = []
+    for (let i = 0; i < 3; i++) {
+      const sock = rawSocket(`${s2.wsBase}/${doc}`)
+      await withTimeout(sock.opened, 5000, `connection ${i + 1} of 3: open`)
+      open.push(sock)
+    }
+    await sleep(200) // the HTTP connection of createDoc has been released
+    const over = rawSocket(`${s2.wsBase}/${doc}`)
+    const result = await withTimeout(over.opened.then(() => 'opened', e => `refused: ${e.status ? `HTTP ${e.status}` : e.code || e.message}`), 5000, '4th connection answered')
+      .catch(e => `no answer: ${e.message}`)
+    const closed = result === 'opened' ? await withTimeout(over.closed, 5000, '4th connection closed').catch(() => ({ code: 'none' })) : null
+    log(`a 4th connection over --max-connections-per-ip 3: ${result}${closed ? `, close ${closed.code}` : ''}`)
+    check(over.httpStatus === 429 || closed?.code === 1013,
+      `a connection over --max-connections-per-ip is refused with HTTP 429 or closed with 1013 (got ${result}${closed ? `, close ${closed.code}` : ''})`)
+    open[0].ws.close()
+    await withTimeout(open[0].closed, 5000, 'closed one')
+    await sleep(200)
+    const m = await s2.metrics()
+    check((m.get('tandem_rejections_total{reason="connections_per_ip"}') ?? 0) >= 1, '/metrics counts the connection over the per-IP limit')
+    const again = rawSocket(`${s2.wsBase}/${doc}`)
+    await withTimeout(again.opened, 5000, 'a connection after one closed: open').catch(e => check(false, e.message))
+    check(again.ws.readyState === 1, 'once a connection closes, a new one is accepted')
+    await s2.stop()
   }
-
-
-  check(a.closeCodes.length === 0 && b.closeCodes.length === 0, `the good clients were never disconnected (${JSON.stringify([a.closeCodes, b.closeCodes])})`)
 })

@@ -6,33 +6,18 @@
 //   - export in html, markdown, text, json, yjs; a bad format; an unknown document;
 //   - versions: create a named one, list, view (text, html, yjs), restore — a live edit that
 //     connected y-websocket clients receive — and restoring the newer version undoes it;
+//     automatic versions while a document is edited;
 //   - Cache-Control: no-store on every /api response (errors included) and on the WebSocket
 //     upgrade response; index.html no-cache with an ETag and 304 on If-None-Match; content-hashed
 //     assets immutable; path traversal refused; request size caps (413, 431);
 //   - /healthz, /readyz, /metrics in the Prometheus text format.
-import http from 'node:http'
 import fs from 'node:fs'
 import path from 'node:path'
 import {
-  parseArgs, main, Server, Client, log, check, assert, waitFor, sleep, rawSocket, withTimeout, tempDir, parseMetrics, Y
+  parseArgs, main, Server, Client, log, check, waitFor, sleep, rawSocket, withTimeout, tempDir, parseMetrics, httpRequest, Y
 } from './lib.mjs'
 
 const opts = parseArgs()
-
-/** A request with Node's http module: the path is sent exactly as given (no normalization). */
-function rawRequest (port, method, reqPath, headers = {}, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: reqPath, headers, timeout: 10000 }, (res) => {
-      const chunks = []
-      res.on('data', c => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }))
-    })
-    req.on('error', reject)
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    if (body) req.write(body)
-    req.end()
-  })
-}
 
 /** The text of an XmlFragment as y-prosemirror lays out paragraphs: each child's text, joined. */
 function fragmentText (doc) {
@@ -46,7 +31,7 @@ await main('http', 100000, async () => {
   fs.copyFileSync(path.join(opts.webRoot, 'index.html'), path.join(webRoot, 'index.html'))
   fs.writeFileSync(path.join(webRoot, 'app-3f9a1c2b7d.js'), 'console.log("hashed")\n')
   fs.writeFileSync(path.join(webRoot, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>\n')
-  const server = new Server({ ...opts, webRoot }, { args: ['--max-request-body-bytes', '65536', '--max-request-header-bytes', '8192'] })
+  const server = new Server({ ...opts, webRoot }, { args: ['--max-request-body-bytes', '65536', '--max-request-header-bytes', '8192', '--auto-version-interval-s', '1'] })
   await server.start()
 
   // Every /api response must carry Cache-Control: no-store.
@@ -83,9 +68,9 @@ await main('http', 100000, async () => {
   errorCheck(await api('POST', '/api/docs', { markdown: '# a', html: '<p>b</p>' }), 400, 'bad_request', 'create with Markdown and HTML')
   errorCheck(await api('PUT', '/api/docs', { title: 'x' }), 405, 'method_not_allowed', 'PUT /api/docs')
   errorCheck(await api('GET', '/api/nothing'), 404, 'not_found', 'GET /api/nothing')
-  const big = await api('POST', '/api/docs', { title: 'big', markdown: 'x'.repeat(70000) })
+  const big = await api('POST', '/api/docs', { title: 'big', markdown: 'x'.repeat(70000) }).catch(e => ({ status: `error ${e.message}` }))
   check(big.status === 413, `create with a body over --max-request-body-bytes: 413 (got ${big.status})`)
-  const hugeHeader = await rawRequest(server.port, 'GET', '/api/docs', { 'x-junk': 'y'.repeat(9000) }).catch(e => ({ status: `error ${e.message}` }))
+  const hugeHeader = await httpRequest(server.port, 'GET', '/api/docs', { 'x-junk': 'y'.repeat(9000) }).catch(e => ({ status: `error ${e.message}` }))
   check(hugeHeader.status === 431, `request head over --max-request-header-bytes: 431 (got ${hugeHeader.status})`)
   check(server.running, 'the server survived the oversized requests')
 
@@ -233,6 +218,12 @@ await main('http', 100000, async () => {
     b.doc.getMap('map').get('stage') === 'two', 5000, 'restoring v2 undoes the restore, live')
     .catch(e => check(false, `${e.message}: b ${JSON.stringify(fragmentText(b.doc))} ${JSON.stringify(b.doc.getMap('map').toJSON())}`))
   errorCheck(await api('POST', `/api/docs/${planId}/versions/999999/restore`), 404, 'not_found', 'restore an unknown version')
+  // Automatic versions (--auto-version-interval-s 1) while the document is edited.
+  a.doc.getMap('map').set('auto', 1)
+  await sleep(1300)
+  a.doc.getMap('map').set('auto', 2)
+  await waitFor(async () => ((await api('GET', `/api/docs/${planId}/versions`)).json?.versions ?? []).some(v => v.automatic === true), 5000,
+    'an automatic version is made while the document is edited').catch(e => check(false, e.message))
   // A restore with nobody connected (the document loaded for it).
   r = await api('POST', `/api/docs/${mdId}/versions`, { name: 'md v1' })
   const mdV1 = r.json?.id
@@ -253,6 +244,12 @@ await main('http', 100000, async () => {
   check(rawClosed.code === 4404, `delete: a connected WebSocket is closed with 4404 (got ${rawClosed.code})`)
   await waitFor(() => vc.closeCodes.length > 0, 5000, 'the y-websocket client is closed').catch(() => {})
   check(vc.closeCodes[0] === 4404, `delete: the y-websocket client is closed with 4404 (got ${JSON.stringify(vc.closeCodes)})`)
+  // The stock provider keeps reconnecting (every 100-300 ms here): it must never be served again.
+  let resynced = false
+  vc.provider.on('sync', (synced) => { if (synced) resynced = true })
+  await sleep(1500)
+  check(!resynced && vc.closeCodes.every(c => c === 4404) && vc.closeCodes.length >= 2,
+    `delete: a client that keeps reconnecting is refused with 4404 each time, never served (closes ${JSON.stringify(vc.closeCodes)}, synced again: ${resynced})`)
   vc.destroy()
   errorCheck(await api('GET', `/api/docs/${victim}`), 404, 'not_found', 'get a deleted document')
   errorCheck(await api('GET', `/api/docs/${victim}/export?format=text`), 404, 'not_found', 'export a deleted document')
@@ -299,7 +296,7 @@ await main('http', 100000, async () => {
   r = await server.req('GET', '/missing-file.js')
   check(r.status === 404, `a missing file: 404 (got ${r.status})`)
   for (const p of ['/../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc/passwd']) {
-    const t = await rawRequest(server.port, 'GET', p)
+    const t = await httpRequest(server.port, 'GET', p)
     check((t.status === 400 || t.status === 404) && !t.text.includes('root:'), `path traversal ${p}: refused (got ${t.status})`)
   }
 

@@ -10,9 +10,13 @@
 //   - every client saw an ack (type 100) whose persisted state vector covers all its own edits;
 //   - each client's awareness holds exactly the clients of its own document;
 //   - after a restart (SIGTERM, exit 0, start on the same data folder) a fresh client gets the
-//     same content, state vector and encoded state, and so does the export.
+//     same content, state vector and encoded state, and so does the export;
+//   - a large document's initial sync (after a restart) comes split into messages under
+//     --max-outgoing-frame-bytes: sync updates, then a sync step 2, which together give the
+//     document; a fresh client syncs it.
 import {
-  parseArgs, main, Server, Client, log, check, assert, waitFor, sleep, rng, content, hex, normalizedState, Y
+  parseArgs, main, Server, Client, log, check, waitFor, sleep, rng, content, hex, normalizedState, rawSocket, syncStep1,
+  withTimeout, decoding, Y
 } from './lib.mjs'
 import { randomEdit } from './edits.mjs'
 import fs from 'node:fs'
@@ -21,13 +25,14 @@ import path from 'node:path'
 const opts = parseArgs()
 const seconds = Number(opts.seconds ?? 15)
 const CLIENT_DOCS = [0, 0, 0, 1, 1, 2] // six clients on three documents
+const OUT_CAP = 256 * 1024
 
 await main('interop_random', (seconds + 150) * 1000, async () => {
   log(`seed ${opts.seed} (replay with TANDEM_TEST_SEED=${opts.seed}), ${seconds} s of edits`)
   const r = rng(opts.seed)
   const server = new Server(opts, {
     // Compact often and unload idle documents quickly, so that both happen during the session.
-    args: ['--compact-log-entries', '40', '--idle-unload-s', '0.5']
+    args: ['--compact-log-entries', '40', '--idle-unload-s', '0.5', '--max-outgoing-frame-bytes', String(OUT_CAP)]
   })
   await server.start()
   const docIds = []
@@ -46,11 +51,24 @@ await main('interop_random', (seconds + 150) * 1000, async () => {
 
   // --- random editing with disconnects -------------------------------------------------------
   const end = Date.now() + seconds * 1000
+  const loadsBefore = (await server.metrics()).get('tandem_document_load_seconds_count')
+  // Half way, doc 2's only client goes offline for 1.5 s (and edits on): the document is unloaded
+  // (--idle-unload-s 0.5) and loaded again when it comes back.
+  const lonely = clients.find(c => c.docIndex === 2)
+  const midway = Date.now() + seconds * 500
   let n = 0
   let steps = 0
   while (Date.now() < end) {
     steps++
+    if (Date.now() > midway && lonely.offlineUntil === undefined) {
+      lonely.disconnect()
+      lonely.offlineUntil = Date.now() + 1500
+    }
     for (const c of clients) {
+      if (c.offlineUntil && Date.now() < c.offlineUntil) {
+        if (r.chance(0.6)) { randomEdit(r, c.doc, n++); c.edits++ }
+        continue
+      }
       if (r.chance(0.6)) {
         randomEdit(r, c.doc, n++)
         c.edits++
@@ -92,6 +110,8 @@ await main('interop_random', (seconds + 150) * 1000, async () => {
     }
   }
   log('clients converged')
+  const loadsAfter = (await server.metrics()).get('tandem_document_load_seconds_count')
+  check(loadsAfter > loadsBefore, `a document was unloaded while nobody was connected and loaded again (${loadsAfter - loadsBefore} loads during the session)`)
 
   // --- the server's export -------------------------------------------------------------------
   const expected = []
@@ -151,5 +171,45 @@ await main('interop_random', (seconds + 150) * 1000, async () => {
     check(content(exported) === expected[d].content, `doc ${d}: export after the restart has the content`)
     fresh.destroy()
   }
-  assert(true)
+
+  // --- a large document: its initial sync is split into messages under the cap -----------------
+  {
+    const bigId = await server.createDoc('big')
+    const w = new Client(server, bigId, { ack: true, name: 'big-writer' })
+    await w.waitSynced()
+    const t = w.doc.getText('text')
+    for (let i = 0; i < 120; i++) {
+      t.insert(t.length, `chunk ${i} ` + '😀abc𝄞 '.repeat(1200) + '\n', i % 3 ? undefined : { bold: true })
+      if (i % 20 === 19) await sleep(20)
+    }
+    w.doc.getMap('map').set('big', 'x'.repeat(100000)) // one struct: under the cap, as it cannot be cut
+    await waitFor(() => w.ackedClock() >= w.ownClock(), 20000, 'big document acked')
+    const want = content(w.doc)
+    log(`big document: ${(Y.encodeStateAsUpdate(w.doc).length / 1e6).toFixed(1)} MB`)
+    w.destroy()
+    await server.stop()
+    await server.start() // loaded from storage for the next client
+    const sock = rawSocket(`${server.wsBase}/${bigId}`)
+    await withTimeout(sock.opened, 5000, 'raw client of the big document: open')
+    sock.ws.send(syncStep1(), { binary: true })
+    await waitFor(() => sock.messages.some(m => m.data[0] === 0 && m.data[1] === 1), 20000, 'the sync step 2 of the big document').catch(e => check(false, e.message))
+    const parts = sock.messages.filter(m => m.data[0] === 0 && (m.data[1] === 1 || m.data[1] === 2))
+    const last = parts[parts.length - 1]
+    check(parts.length >= 3, `the initial sync of the big document comes in several messages (${parts.length}, cap ${OUT_CAP} bytes)`)
+    check(parts.every(m => m.data.length <= OUT_CAP), `each message is at most --max-outgoing-frame-bytes ${OUT_CAP} (largest ${Math.max(...parts.map(m => m.data.length))})`)
+    check(parts.slice(0, -1).every(m => m.data[1] === 2) && last?.data[1] === 1, 'all parts but the last are sync updates, the last a sync step 2')
+    const rebuilt = new Y.Doc()
+    for (const m of parts) {
+      const dec = decoding.createDecoder(m.data)
+      decoding.readVarUint(dec); decoding.readVarUint(dec)
+      Y.applyUpdate(rebuilt, decoding.readVarUint8Array(dec))
+    }
+    check(content(rebuilt) === want, 'the parts applied in order give the document')
+    check(rebuilt.store.pendingStructs === null, 'nothing is left pending after the last part')
+    sock.ws.close()
+    const fresh = new Client(server, bigId, { name: 'big-fresh' })
+    await fresh.waitSynced(20000)
+    check(content(fresh.doc) === want, 'a fresh y-websocket client syncs the big document')
+    fresh.destroy()
+  }
 })

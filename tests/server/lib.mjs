@@ -3,6 +3,7 @@
 // WebSocket clients, bounded waits, and a cleanup that runs on success, failure and signals.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
+import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -216,7 +217,7 @@ export class Server {
       const end = Date.now() + 15000
       while (Date.now() < end && proc.exitInfo === null) {
         try {
-          const r = await fetch(`${this.base}/readyz`, { signal: AbortSignal.timeout(1000) })
+          const r = await httpRequest(this.port, 'GET', '/readyz', {}, undefined, 1000)
           if (r.status === 200) return this
         } catch {}
         await sleep(30)
@@ -258,19 +259,21 @@ export class Server {
   }
 
   // REST
+  // One connection per request (no keep-alive pool), so that tests can count connections.
   async req (method, urlPath, body, headers = {}) {
-    const init = { method, headers: { ...headers }, signal: AbortSignal.timeout(10000) }
+    const h = { ...headers }
+    let payload
     if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body)
-      init.headers['content-type'] = 'application/json'
+      payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body))
+      h['content-type'] = 'application/json'
+      h['content-length'] = String(payload.length)
     }
-    const r = await fetch(this.base + urlPath, init)
-    const buf = Buffer.from(await r.arrayBuffer())
+    const r = await httpRequest(this.port, method, urlPath, h, payload)
     let json = null
-    if ((r.headers.get('content-type') || '').includes('json') && buf.length) {
-      try { json = JSON.parse(buf.toString('utf8')) } catch {}
+    if ((r.headers.get('content-type') || '').includes('json') && r.body.length) {
+      try { json = JSON.parse(r.text) } catch {}
     }
-    return { status: r.status, headers: r.headers, body: buf, text: buf.toString('utf8'), json }
+    return { ...r, json }
   }
 
   async createDoc (title = 'x') {
@@ -293,6 +296,30 @@ export class Server {
     assert(r.status === 200, `/metrics: ${r.status}`)
     return parseMetrics(r.text)
   }
+}
+
+/**
+ * An HTTP request on a connection of its own (closed after): {status, headers (a Headers), body
+ * (Buffer), text}. The path is sent exactly as given.
+ */
+export function httpRequest (port, method, reqPath, headers = {}, body, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: reqPath, headers, agent: false, timeout: timeoutMs }, (res) => {
+      const chunks = []
+      res.on('data', c => chunks.push(c))
+      res.on('end', () => {
+        const body = Buffer.concat(chunks)
+        const hs = new Headers()
+        for (const [k, v] of Object.entries(res.headers)) hs.set(k, Array.isArray(v) ? v.join(', ') : v)
+        resolve({ status: res.statusCode, headers: hs, body, text: body.toString('utf8') })
+      })
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)))
+    if (body) req.write(body)
+    req.end()
+  })
 }
 
 /** Prometheus text → Map of "name{labels}" → number. */
