@@ -330,10 +330,12 @@ void Room::flush_broadcast() {
       }
     }
   }
-  if (any_ack_clients()) {
-    const auto& last = batch.back();
-    auto ack = frame(protocol::encode_ack(pending_.empty() || last.state_vector.empty() ? doc_.encode_state_vector()
-                                                                                         : last.state_vector));
+  // The persisted state vector: the document's own when nothing is pending; else the one
+  // recorded when the batch's last update was integrated. Without one (it was integrated
+  // before any client asked for acks) no ack is sent now: a later one covers it.
+  const auto& last = batch.back();
+  if (any_ack_clients() && (pending_.empty() || !last.state_vector.empty())) {
+    auto ack = frame(protocol::encode_ack(pending_.empty() ? doc_.encode_state_vector() : last.state_vector));
     for (const auto& s : sessions_) {
       if (s->wants_ack()) s->send(ack);
     }
