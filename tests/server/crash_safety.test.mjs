@@ -10,8 +10,9 @@
 // acknowledged, and all converge with the server.
 // Phase 2 (ackAfterJoin): an ack client joining while a stock client's edits are still being
 // committed gets an ack covering its own edit only once that edit is committed.
+// Phase 3 (exportedThenKilled): an edit the export has shown survives kill -9.
 import {
-  parseArgs, main, Server, Client, log, check, waitFor, sleep, rng, content, missingFromSnapshot, Y
+  parseArgs, main, Server, Client, log, check, waitFor, sleep, rng, content, missingFromSnapshot, httpRequest, Y
 } from './lib.mjs'
 import { randomEdit } from './edits.mjs'
 
@@ -142,6 +143,7 @@ await main('crash_safety', 280000, async () => {
   check(stopped.code === 0, `tandemd exits 0 on SIGTERM at the end (${JSON.stringify(stopped)})`)
 
   await ackAfterJoin()
+  await exportedThenKilled()
 })
 
 // Phase 2: a client asking for acks joins while a stock client's (no ?ack=1) edits are still
@@ -197,5 +199,58 @@ async function ackAfterJoin () {
   }
   log(`ack after join: ${acked} acked edits, ${lost} lost after kill -9`)
   check(lost === 0, `an edit acked to a client that joined while a stock client's edits were being committed survives kill -9 (lost in ${lost} of ${acked} rounds)`)
+  await server.stop()
+}
+
+// Phase 3: an edit that the server shows (here through GET /api/docs/<id>/export, which named
+// versions use too) is one that someone has seen: it must survive kill -9 ("an edit that anyone
+// has seen is never lost", ARCHITECTURE.md; updates are relayed only after their commit). A
+// writer queues many large edits, then a small one; the export is polled until it shows the small
+// one, and tandemd is killed at once.
+async function exportedThenKilled () {
+  const ROUNDS = Number(opts.exportRounds ?? 8)
+  const server = new Server(opts, {
+    name: 'tandemd-3',
+    args: ['--max-uncommitted-bytes-per-doc', '1000000000', '--max-storage-backlog-bytes', '2000000000']
+  })
+  await server.start()
+  const id = await server.createDoc('exported then killed')
+  let shownCount = 0
+  let lost = 0
+  for (let round = 0; round < ROUNDS; round++) {
+    const w = new Client(server, id, { name: 'writer', ack: true })
+    await w.waitSynced()
+    const bulk = w.doc.getText('bulk')
+    for (let i = 0; i < 300; i++) {
+      w.doc.transact(() => bulk.insert(0, 'b'.repeat(60000)))
+      w.doc.transact(() => bulk.delete(0, 60000))
+    }
+    const marker = `shown-${round}-${w.doc.clientID}`
+    w.doc.getText('t').insert(0, marker)
+    let shown = false
+    for (let k = 0; k < 500 && !shown; k++) {
+      const r = await httpRequest(server.port, 'GET', `/api/docs/${id}/export?format=yjs`).catch(() => null)
+      if (!r || r.status !== 200) continue
+      const d = new Y.Doc()
+      Y.applyUpdate(d, new Uint8Array(r.body))
+      if (d.getText('t').toString().includes(marker)) {
+        shown = true
+        server.proc.stopRequested = true
+        server.proc.kill('SIGKILL')
+      }
+    }
+    await server.kill()
+    w.destroy() // no resend
+    await server.start()
+    if (!shown) continue
+    shownCount++
+    const present = (await server.exportDoc(id)).getText('t').toString().includes(marker)
+    if (!present) {
+      lost++
+      log(`round ${round}: the edit the export showed is missing after the restart`)
+    }
+  }
+  log(`exported then killed: ${shownCount} edits shown by the export, ${lost} lost after kill -9`)
+  check(lost === 0, `an edit shown by the export survives kill -9 (lost in ${lost} of ${shownCount} rounds)`)
   await server.stop()
 }

@@ -236,6 +236,7 @@ await main('http', 100000, async () => {
   await vc.waitSynced()
   vc.doc.getText('text').insert(0, 'doomed')
   await sleep(200)
+  const victimVersion = (await api('POST', `/api/docs/${victim}/versions`, { name: 'before delete' })).json?.id
   const raw = rawSocket(`${server.wsBase}/${victim}`)
   await withTimeout(raw.opened, 5000, 'raw client of the deleted document: open')
   r = await api('DELETE', `/api/docs/${victim}`)
@@ -255,6 +256,9 @@ await main('http', 100000, async () => {
   errorCheck(await api('GET', `/api/docs/${victim}/export?format=text`), 404, 'not_found', 'export a deleted document')
   errorCheck(await api('GET', `/api/docs/${victim}/versions`), 404, 'not_found', 'versions of a deleted document')
   errorCheck(await api('DELETE', `/api/docs/${victim}`), 404, 'not_found', 'delete a deleted document')
+  errorCheck(await api('GET', `/api/docs/${victim}/versions/${victimVersion}?format=text`), 404, 'not_found', 'view a version of a deleted document')
+  errorCheck(await api('POST', `/api/docs/${victim}/versions/${victimVersion}/restore`), 404, 'not_found', 'restore a version of a deleted document')
+  errorCheck(await api('PATCH', `/api/docs/${victim}`, { title: 'zombie' }), 404, 'not_found', 'rename a deleted document')
   r = await api('GET', '/api/docs?limit=200')
   check(!r.json.docs.some(d => d.id === victim), 'a deleted document is not listed')
   const late = rawSocket(`${server.wsBase}/${victim}`)
