@@ -31,7 +31,7 @@ async function startServer (script) {
   return { port, child }
 }
 
-const until = async (what, pred, ms = 5000) => {
+const until = async (what, pred, ms = 20000) => {  // a hang guard, not a timing bound
   const end = Date.now() + ms
   while (!pred()) {
     if (Date.now() > end) throw new Error('timed out waiting for ' + what)
