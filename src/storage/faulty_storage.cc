@@ -83,7 +83,7 @@ void FaultyStorage::flush(const DocId& doc) {
     q.items.pop_front();
     ++q.first_seq;
     lock.unlock();
-    p.done(std::move(*p.result));
+    if (p.done) p.done(std::move(*p.result));
     lock.lock();
   }
   q.flushing = false;

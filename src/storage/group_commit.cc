@@ -19,7 +19,7 @@ void GroupCommitQueue::append(const DocId& doc, std::vector<uint8_t> update,
     std::unique_lock lock(mutex_);
     if (closing_) {
       lock.unlock();
-      done(Status::Error("update log closed: append to '" + doc + "' refused"));
+      if (done) done(Status::Error("update log closed: append to '" + doc + "' refused"));
       return;
     }
     size_t size = update.size();
@@ -179,8 +179,9 @@ void GroupCommitQueue::report(std::vector<Op>& batch) {
   for (Op& op : batch) {
     switch (op.kind) {
       case Kind::Append:
+        if (op.status.ok()) ++appends_;
+        if (!op.done) break;
         if (op.status.ok()) {
-          ++appends_;
           op.done(op.position);
         } else {
           op.done(op.status);
@@ -188,7 +189,7 @@ void GroupCommitQueue::report(std::vector<Op>& batch) {
         break;
       case Kind::Rejected:
         ++rejected_;
-        op.done(op.status);
+        if (op.done) op.done(op.status);
         break;
       case Kind::Task:
         ++tasks_;

@@ -58,8 +58,8 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const SqliteOptions& 
 SqliteStorage::SqliteStorage(std::string path, std::unique_ptr<Database> write_db,
                              const SqliteOptions& options)
     : path_(std::move(path)),
-      pool_(path_, options.busy_timeout_ms, options.read_connections),
       writer_(std::make_unique<SqliteBatchWriter>(std::move(write_db))),
+      pool_(path_, options.busy_timeout_ms, options.read_connections),
       queue_(*writer_, subscribers_, options.limits) {}
 
 SqliteStorage::~SqliteStorage() { queue_.close(); }

@@ -106,9 +106,11 @@ class SqliteStorage final : public Storage, public UpdateLog, public DocumentSto
   static Result<std::optional<Snapshot>> read_snapshot(Database& db, const DocId& doc);
 
   const std::string path_;
+  // The write connection closes last, after the readers: as the last connection it
+  // checkpoints the WAL into the database and removes it.
+  std::unique_ptr<SqliteBatchWriter> writer_;
   ReadPool pool_;
   SubscriberSet subscribers_;
-  std::unique_ptr<SqliteBatchWriter> writer_;
   GroupCommitQueue queue_;  // last: its thread stops before the rest goes
 };
 
