@@ -16,6 +16,8 @@ using tcp = asio::ip::tcp;
 namespace {
 // A request must arrive whole within this; a keep-alive connection may idle this long.
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
+// A connection over max_connections_per_ip gets this long to send the request it is refused.
+constexpr auto kOverLimitTimeout = std::chrono::seconds(2);
 }  // namespace
 
 bool valid_doc_id(std::string_view id) {
@@ -40,8 +42,8 @@ std::optional<WsTarget> parse_ws_target(std::string_view target) {
   return t;
 }
 
-HttpSession::HttpSession(ServerContext& ctx, Router& router, tcp::socket socket, IpSlot slot)
-    : ctx_(ctx), router_(router), stream_(std::move(socket)), slot_(std::move(slot)) {}
+HttpSession::HttpSession(ServerContext& ctx, Router& router, tcp::socket socket, IpSlot slot, bool over_limit)
+    : ctx_(ctx), router_(router), stream_(std::move(socket)), slot_(std::move(slot)), over_limit_(over_limit) {}
 
 void HttpSession::start() { read_request(); }
 
@@ -49,7 +51,7 @@ void HttpSession::read_request() {
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(ctx_.config.max_request_header_bytes));
   parser_->body_limit(ctx_.config.max_request_body_bytes);
-  stream_.expires_after(kRequestTimeout);
+  stream_.expires_after(over_limit_ ? kOverLimitTimeout : kRequestTimeout);
   http::async_read(stream_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
 }
@@ -74,6 +76,13 @@ void HttpSession::on_read(beast::error_code ec) {
   }
   Request req = parser_->release();
   ctx_.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
+  if (over_limit_) {
+    req.keep_alive(false);
+    auto res = error_response(req, http::status::too_many_requests, "too_many_connections",
+                              "too many connections from your address (max_connections_per_ip)");
+    res.set(http::field::retry_after, "5");
+    return write(std::move(res));
+  }
   if (beast::websocket::is_upgrade(req)) {
     upgrade(std::move(req));
     return;

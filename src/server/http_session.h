@@ -28,7 +28,10 @@ class Router {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(ServerContext& ctx, Router& router, boost::asio::ip::tcp::socket socket, IpSlot slot);
+  //! `slot` empty (no IP counted) with `over_limit`: the connection is over
+  //! max_connections_per_ip, and its one request is answered 429 before it is closed.
+  HttpSession(ServerContext& ctx, Router& router, boost::asio::ip::tcp::socket socket, IpSlot slot,
+              bool over_limit = false);
   void start();
 
  private:
@@ -44,6 +47,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   IpSlot slot_;
+  bool over_limit_ = false;
 };
 
 //! Target of a WebSocket upgrade: /ws/<docId>[?ack=1]. nullopt if the target is not one.

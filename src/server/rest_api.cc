@@ -95,7 +95,8 @@ void document_state(ServerContext& ctx, const std::string& doc_id,
   IoThread& thread = ctx.thread_of(doc_id);
   asio::post(thread.ioc, [&ctx, &thread, doc_id, done = std::move(done)]() mutable {
     if (auto room = thread.rooms->find(doc_id); room && room->state() == Room::State::kReady) {
-      return done(room->doc().encode_state_as_update());
+      // Only committed content: nothing a reader sees may be lost in a crash.
+      return room->committed_state(std::move(done));
     }
     asio::post(*ctx.blocking, [&ctx, doc_id, done = std::move(done)] {
       auto meta = ctx.storage->documents().get_document(doc_id);

@@ -204,7 +204,11 @@ void Room::handle_sync_step1(WsSession& session, std::span<const uint8_t> state_
   // The reply holds updates not committed yet: nobody sees them before their commit.
   auto self = std::find_if(sessions_.begin(), sessions_.end(), [&](const auto& s) { return s.get() == &session; });
   if (self == sessions_.end()) return;
-  deferred_.push_back(Deferred{pending_.back().seq, *self, std::move(frames)});
+  Deferred d;
+  d.after_seq = pending_.back().seq;
+  d.session = *self;
+  d.frames = std::move(frames);
+  deferred_.push_back(std::move(d));
 }
 
 void Room::handle_awareness(WsSession& session, std::span<const uint8_t> payload) {
@@ -282,6 +286,10 @@ void Room::on_committed(Result<storage::LogPosition> position) {
     ctx_.metrics.uncommitted_bytes.fetch_sub(static_cast<int64_t>(uncommitted_bytes_), std::memory_order_relaxed);
     uncommitted_bytes_ = 0;
     pending_.clear();
+    for (auto& d : deferred_) {
+      if (d.state_done) d.state_done(Status::Error("a write failed: " + position.error()));
+    }
+    deferred_.clear();
     fail(CloseCode::kStorageUnavailable, "a write failed: " + position.error());
     after_commits();
     return;
@@ -347,11 +355,25 @@ void Room::flush_broadcast() {
 void Room::send_deferred() {
   uint64_t committed_seq = pending_.empty() ? next_seq_ : pending_.front().seq - 1;
   while (!deferred_.empty() && deferred_.front().after_seq <= committed_seq) {
-    if (auto s = deferred_.front().session.lock()) {
-      for (auto& f : deferred_.front().frames) s->send(std::move(f));
-    }
+    Deferred d = std::move(deferred_.front());
     deferred_.pop_front();
+    if (d.state_done) {
+      d.state_done(std::move(d.state));
+    } else if (auto s = d.session.lock()) {
+      for (auto& f : d.frames) s->send(std::move(f));
+    }
   }
+}
+
+void Room::committed_state(std::function<void(Result<std::vector<uint8_t>>)> done) {
+  if (state_ != State::kReady) return done(Status::Error("the document is not loaded"));
+  auto state = doc_.encode_state_as_update();
+  if (pending_.empty()) return done(std::move(state));
+  Deferred d;
+  d.after_seq = pending_.back().seq;
+  d.state_done = std::move(done);
+  d.state = std::move(state);
+  deferred_.push_back(std::move(d));
 }
 
 void Room::after_commits() {

@@ -51,6 +51,9 @@ class Room : public std::enable_shared_from_this<Room> {
   crdt::Doc& doc() { return doc_; }
   State state() const { return state_; }
   const std::string& doc_id() const { return doc_id_; }
+  //! The document's state (Yjs update v1) once everything in it is committed: what a reader
+  //! (export, version) may see. `done` runs on this thread, with an error if a commit fails.
+  void committed_state(std::function<void(Result<std::vector<uint8_t>>)> done);
   //! Applies an update made by the server (import, restore) through the same commit path;
   //! `done` runs after its commit (or with the error).
   void apply_server_update(std::span<const uint8_t> update, Callback done);
@@ -68,10 +71,12 @@ class Room : public std::enable_shared_from_this<Room> {
     std::vector<uint8_t> state_vector;  // after this update, if a client wants acks
     Callback done;
   };
-  struct Deferred {  // a sync reply waiting for the commits it contains
+  struct Deferred {  // a reply waiting for the commits it contains
     uint64_t after_seq = 0;
     std::weak_ptr<WsSession> session;
     std::vector<WsSession::Frame> frames;
+    std::function<void(Result<std::vector<uint8_t>>)> state_done;  // committed_state()
+    std::vector<uint8_t> state;
   };
 
   void on_loaded(Result<std::vector<std::vector<uint8_t>>> updates, uint64_t last_position, size_t log_entries,

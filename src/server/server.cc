@@ -120,17 +120,17 @@ void Server::accept() {
       boost::system::error_code ep_ec;
       auto remote = socket.remote_endpoint(ep_ec);
       std::string ip = ep_ec ? "?" : remote.address().to_string();
-      if (!ctx_.ips->acquire(ip)) {
+      bool over_limit = !ctx_.ips->acquire(ip);
+      if (over_limit) {
         ctx_.metrics.reject(Rejection::kConnectionsPerIp);
-        spdlog::warn("refused a connection from {}: over max_connections_per_ip", ip);
-        socket.close(ep_ec);
-      } else {
-        socket.set_option(tcp::no_delay(true), ep_ec);
-        auto executor = socket.get_executor();
-        asio::post(executor, [this, socket = std::move(socket), slot = IpSlot(ctx_.ips.get(), ip)]() mutable {
-          std::make_shared<HttpSession>(ctx_, *router_, std::move(socket), std::move(slot))->start();
-        });
+        spdlog::warn("connection from {} over max_connections_per_ip: answered 429", ip);
       }
+      socket.set_option(tcp::no_delay(true), ep_ec);
+      auto executor = socket.get_executor();
+      IpSlot slot = over_limit ? IpSlot() : IpSlot(ctx_.ips.get(), ip);
+      asio::post(executor, [this, socket = std::move(socket), slot = std::move(slot), over_limit]() mutable {
+        std::make_shared<HttpSession>(ctx_, *router_, std::move(socket), std::move(slot), over_limit)->start();
+      });
     }
     accept();
   });

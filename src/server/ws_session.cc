@@ -1,6 +1,7 @@
 #include "server/ws_session.h"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "server/room.h"
@@ -155,7 +156,8 @@ void WsSession::close(CloseCode code, std::string reason) {
     ctx_.metrics.send_queue_bytes.fetch_sub(static_cast<int64_t>(size), std::memory_order_relaxed);
   }
   if (room_) {
-    room_->leave(*this);
+    // Not now: the room may be iterating its sessions (a broadcast that overflowed our queue).
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->room_->leave(*self); });
   }
   if (!accepted_) return;
   if (!writing_) return send_close();
