@@ -21,6 +21,9 @@ WsSession::Frame frame(std::vector<uint8_t> bytes) {
   return std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
 }
 
+// How often a document's updated_ms is moved forward while it is edited.
+constexpr double kTouchIntervalSeconds = 5;
+
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 }  // namespace
@@ -377,12 +380,23 @@ void Room::committed_state(std::function<void(Result<std::vector<uint8_t>>)> don
 }
 
 void Room::after_commits() {
-  if (!pending_.empty()) return;
-  auto drained = std::move(on_drained_);
-  on_drained_.clear();
-  for (auto& fn : drained) fn();
+  if (pending_.empty()) {
+    auto drained = std::move(on_drained_);
+    on_drained_.clear();
+    for (auto& fn : drained) fn();
+  }
   if (state_ != State::kReady) return;
+  if (seconds_since(last_touch_) >= kTouchIntervalSeconds) {
+    // The document list orders by last edit; keep updated_ms close without a write per edit.
+    last_touch_ = Clock::now();
+    asio::post(*ctx_.blocking, [&ctx = ctx_, id = doc_id_, t = now_ms()] {
+      if (Status st = ctx.storage->documents().touch_document(id, t); !st) {
+        spdlog::warn("doc={} touch failed: {}", id, st.message());
+      }
+    });
+  }
   maybe_compact();
+  if (!pending_.empty()) return;  // a version holds committed content only
   if (seconds_since(last_version_) >= ctx_.config.auto_version_interval_s && edited_since_version_) {
     create_version(true);
   }
@@ -418,7 +432,6 @@ void Room::create_version(bool automatic) {
   asio::post(*ctx_.blocking, [&ctx = ctx_, id = doc_id_, state, automatic] {
     auto v = ctx.storage->documents().create_version(id, "", automatic, *state, now_ms());
     if (!v) spdlog::warn("doc={} automatic version failed: {}", id, v.error());
-    (void)ctx.storage->documents().touch_document(id, now_ms());
   });
 }
 

@@ -119,6 +119,7 @@ class Room : public std::enable_shared_from_this<Room> {
   bool compacting_ = false;
   bool edited_since_version_ = false;
   std::chrono::steady_clock::time_point last_version_;
+  std::chrono::steady_clock::time_point last_touch_;
   boost::asio::steady_timer idle_timer_;
 };
 
