@@ -1,7 +1,5 @@
 #include "app/load/load_client.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "app/load/load_clock.h"
