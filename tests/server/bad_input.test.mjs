@@ -297,6 +297,12 @@ await main('bad_input', 150000, async () => {
     log(`a 4th connection over --max-connections-per-ip 3: ${result}${closed ? `, close ${closed.code}` : ''}`)
     check(over.httpStatus === 429 || closed?.code === 1013,
       `a connection over --max-connections-per-ip is refused with HTTP 429 or closed with 1013 (got ${result}${closed ? `, close ${closed.code}` : ''})`)
+    if (over.httpStatus === 429) {
+      let body = null
+      try { body = JSON.parse(over.httpBody) } catch {}
+      check(body?.error?.code === 'too_many_connections' && !!over.httpHeaders?.['retry-after'],
+        `the 429 has {"error":{"code":"too_many_connections"}} and Retry-After (docs/api.md) (got ${over.httpBody}, Retry-After ${over.httpHeaders?.['retry-after']})`)
+    }
     open[0].ws.close()
     await withTimeout(open[0].closed, 5000, 'closed one')
     await sleep(200)

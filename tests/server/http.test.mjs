@@ -1,9 +1,11 @@
-// http: the REST API's happy paths and errors (src/server/rest_api.cc; docs/api.md once it
-// exists), the caching headers, static files, and the operations endpoints:
+// http: the REST API's happy paths and errors as docs/api.md describes them, the caching
+// headers, static files, and the operations endpoints:
 //   - documents: create (title, from Markdown, from HTML), list with paging (limit, cursor,
 //     next_cursor), get, rename, delete (its WebSocket clients are closed with 4404, later ones
 //     too), errors as JSON {"error": {"code", "message"}} with the right status;
-//   - export in html, markdown, text, json, yjs; a bad format; an unknown document;
+//   - export in html, markdown, text, json, yjs (Content-Types, aliases md/txt), of an empty
+//     document, a map-only one and a plain Y.Text; a bad format; an unknown document; updated_ms
+//     follows edits and the list is newest edit first;
 //   - versions: create a named one, list, view (text, html, yjs), restore — a live edit that
 //     connected y-websocket clients receive — and restoring the newer version undoes it;
 //     automatic versions while a document is edited;
@@ -66,6 +68,7 @@ await main('http', 100000, async () => {
   errorCheck(await api('POST', '/api/docs', { title: 42 }), 400, 'bad_request', 'create with a numeric title')
   errorCheck(await api('POST', '/api/docs', { title: 'x'.repeat(600) }), 400, 'bad_request', 'create with a title over 512 bytes')
   errorCheck(await api('POST', '/api/docs', { markdown: '# a', html: '<p>b</p>' }), 400, 'bad_request', 'create with Markdown and HTML')
+  errorCheck(await api('POST', '/api/docs', { html: '<div>'.repeat(600) + 'deep' }), 400, 'bad_import', 'create from HTML nested 600 deep')
   errorCheck(await api('PUT', '/api/docs', { title: 'x' }), 405, 'method_not_allowed', 'PUT /api/docs')
   errorCheck(await api('GET', '/api/nothing'), 404, 'not_found', 'GET /api/nothing')
   const big = await api('POST', '/api/docs', { title: 'big', markdown: 'x'.repeat(70000) }).catch(e => ({ status: `error ${e.message}` }))
@@ -120,10 +123,16 @@ await main('http', 100000, async () => {
 
   // --- export -------------------------------------------------------------------------------------
   const formats = {}
+  const CONTENT_TYPES = { html: 'text/html; charset=utf-8', markdown: 'text/markdown; charset=utf-8', text: 'text/plain; charset=utf-8', json: 'application/json', yjs: 'application/octet-stream' }
   for (const f of ['html', 'markdown', 'text', 'json', 'yjs']) {
     r = await api('GET', `/api/docs/${mdId}/export?format=${f}`)
     formats[f] = r
     check(r.status === 200, `export ${f}: 200 (got ${r.status} ${r.text.slice(0, 200)})`)
+    check(r.headers.get('content-type') === CONTENT_TYPES[f], `export ${f}: Content-Type ${CONTENT_TYPES[f]} (got ${r.headers.get('content-type')})`)
+  }
+  for (const [alias, f] of [['md', 'markdown'], ['txt', 'text']]) {
+    r = await api('GET', `/api/docs/${mdId}/export?format=${alias}`)
+    check(r.status === 200 && r.text === formats[f].text, `export format=${alias} is ${f}`)
   }
   check(/<h1[^>]*>Heading<\/h1>/.test(formats.html.text) && /<strong>bold<\/strong>/.test(formats.html.text) && /<li/.test(formats.html.text),
     `export html: heading, bold, list (got ${formats.html.text.slice(0, 300)})`)
@@ -134,7 +143,34 @@ await main('http', 100000, async () => {
     `export text: plain text (got ${JSON.stringify(formats.text.text)})`)
   let parsed = null
   try { parsed = JSON.parse(formats.json.text) } catch {}
-  check(parsed !== null && typeof parsed === 'object', `export json parses (got ${formats.json.text.slice(0, 200)})`)
+  check(parsed !== null && parsed.type === 'doc' && Array.isArray(parsed.content) && parsed.content.some(n => n.type === 'heading' && n.attrs?.level === 1) &&
+    parsed.content.some(n => n.type === 'bulletList'), `export json: ProseMirror JSON with the heading and the list (got ${formats.json.text.slice(0, 300)})`)
+  // An empty document, a document of only a map, a document of a plain Y.Text (docs/api.md).
+  {
+    const empty = {}
+    for (const f of ['html', 'markdown', 'text', 'json']) empty[f] = await api('GET', `/api/docs/${untitledId}/export?format=${f}`)
+    check(empty.html.status === 200 && empty.html.text === '' && empty.markdown.text === '' && empty.text.text === '',
+      `export of an empty document: empty html, markdown and text (got ${JSON.stringify([empty.html.text, empty.markdown.text, empty.text.text])})`)
+    check(empty.json.text === '{"type":"doc","content":[{"type":"paragraph"}]}', `export json of an empty document: one empty paragraph (got ${empty.json.text})`)
+    const mapDoc = (await api('POST', '/api/docs', { title: 'map only' })).json.id
+    const plainDoc = (await api('POST', '/api/docs', { title: 'plain text' })).json.id
+    created.push(mapDoc, plainDoc)
+    const mc = new Client(server, mapDoc, { ack: true, name: 'map-writer' })
+    const pc = new Client(server, plainDoc, { ack: true, name: 'text-writer' })
+    await mc.waitSynced(); await pc.waitSynced()
+    mc.doc.getMap('settings').set('theme', 'dark ☾')
+    pc.doc.getText('notes').insert(0, 'hello 😀\nworld')
+    await waitFor(() => mc.ackedClock() >= mc.ownClock() && pc.ackedClock() >= pc.ownClock(), 5000, 'map and text documents acked')
+    r = await api('GET', `/api/docs/${mapDoc}/export?format=json`)
+    check(r.status === 200 && r.text === '{"settings":{"theme":"dark ☾"}}', `export json of a map-only document: each root's toJSON (got ${r.status} ${r.text})`)
+    r = await api('GET', `/api/docs/${mapDoc}/export?format=text`)
+    check(r.status >= 400 && r.json?.error && /json/.test(r.json.error.message), `export text of a map-only document: an error naming json (got ${r.status} ${r.text})`)
+    r = await api('GET', `/api/docs/${plainDoc}/export?format=text`)
+    check(r.status === 200 && r.text === 'hello 😀\nworld', `export text of a plain Y.Text document: the text as stored (got ${JSON.stringify(r.text)})`)
+    r = await api('GET', `/api/docs/${plainDoc}/export?format=html`)
+    check(r.status === 200 && r.text.includes('hello 😀') && /<br/.test(r.text), `export html of a plain Y.Text: a paragraph with a hard break (got ${JSON.stringify(r.text)})`)
+    mc.destroy(); pc.destroy()
+  }
   {
     const d = new Y.Doc()
     let ok = true
@@ -185,6 +221,7 @@ await main('http', 100000, async () => {
   const listed = r.json?.versions ?? []
   check(r.status === 200 && listed.some(v => v.id === v1 && v.name === 'v1 ✓') && listed.some(v => v.id === v2 && v.name === 'v2'),
     `list versions: both named versions (got ${r.status} ${r.text.slice(0, 300)})`)
+  check(listed.findIndex(v => v.id === v2) < listed.findIndex(v => v.id === v1), 'list versions: newest first')
   errorCheck(await api('GET', '/api/docs/nosuchdoc234567/versions'), 404, 'not_found', 'list the versions of an unknown document')
 
   r = await api('GET', `/api/docs/${planId}/versions/${v1}?format=text`)
@@ -229,6 +266,19 @@ await main('http', 100000, async () => {
   const mdV1 = r.json?.id
   r = await api('POST', `/api/docs/${mdId}/versions/${mdV1}/restore`)
   check(r.status === 200 && r.json?.changed === false, `restore of an unchanged document with nobody connected: 200 unchanged (got ${r.status} ${r.text})`)
+
+  // --- updated_ms follows edits (within 5 s): the edited document is listed first -------------------
+  {
+    const before = (await api('GET', `/api/docs/${mdId}`)).json.updated_ms
+    const ec = new Client(server, mdId, { ack: true, name: 'md-editor' })
+    await ec.waitSynced()
+    ec.doc.getXmlFragment('default').insert(0, [new Y.XmlElement('paragraph')])
+    await waitFor(async () => {
+      const top = (await api('GET', '/api/docs?limit=1')).json?.docs?.[0]
+      return top?.id === mdId && top.updated_ms > before
+    }, 8000, 'an edited document\'s updated_ms moves and it is listed first (docs/api.md: within 5 s)').catch(e => check(false, e.message))
+    ec.destroy()
+  }
 
   // --- delete: the document's clients are closed with 4404 ----------------------------------------
   const victim = created[created.length - 1]

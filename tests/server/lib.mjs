@@ -409,6 +409,7 @@ export function rawSocket (url, options = {}) {
     ws.on('open', () => resolve())
     ws.on('unexpected-response', (_req, res) => {
       rec.httpStatus = res.statusCode
+      rec.httpHeaders = res.headers
       let body = ''
       res.on('data', d => { body += d })
       res.on('end', () => { rec.httpBody = body; const e = new Error(`HTTP ${res.statusCode}`); e.status = res.statusCode; reject(e) })

@@ -70,6 +70,7 @@ await main('shutdown', 100000, async () => {
     await withTimeout(late.opened.catch(() => {}), 3000, 'late client answered').catch(() => {})
     await sleep(300)
     lateServed = late.messages.some(m => m.data[0] === 0)
+    if (late.httpStatus !== null) check(late.httpStatus === 503, `an upgrade during the shutdown is answered 503 shutting_down (got ${late.httpStatus} ${late.httpBody})`)
     late.ws.terminate()
   }
   check(!lateServed, 'a client connecting after SIGTERM is not served a sync')
