@@ -305,12 +305,16 @@ await main('bad_input', 150000, async () => {
     }
     open[0].ws.close()
     await withTimeout(open[0].closed, 5000, 'closed one')
-    await sleep(200)
-    const m = await s2.metrics()
-    check((m.get('tandem_rejections_total{reason="connections_per_ip"}') ?? 0) >= 1, '/metrics counts the connection over the per-IP limit')
+    await sleep(500)
+    // Before any other request: an HTTP connection (kept alive) counts against the limit too.
     const again = rawSocket(`${s2.wsBase}/${doc}`)
     await withTimeout(again.opened, 5000, 'a connection after one closed: open').catch(e => check(false, e.message))
     check(again.ws.readyState === 1, 'once a connection closes, a new one is accepted')
+    again.ws.close()
+    await withTimeout(again.closed, 5000, 'closed again')
+    await sleep(500)
+    const m = await s2.metrics()
+    check((m.get('tandem_rejections_total{reason="connections_per_ip"}') ?? 0) >= 1, '/metrics counts the connection over the per-IP limit')
     await s2.stop()
   }
 })
