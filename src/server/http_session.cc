@@ -76,6 +76,9 @@ void HttpSession::on_read(beast::error_code ec) {
   }
   Request req = parser_->release();
   ctx_.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
+  request_id_ = ctx_.next_connection_id.fetch_add(1, std::memory_order_relaxed);
+  request_line_ = std::string(req.method_string()) + " " + std::string(req.target());
+  spdlog::debug("req={} ip={} {}", request_id_, slot_.ip(), request_line_);
   if (over_limit_) {
     req.keep_alive(false);
     auto res = error_response(req, http::status::too_many_requests, "too_many_connections",
@@ -130,6 +133,11 @@ void HttpSession::upgrade(Request req) {
 }
 
 void HttpSession::write(Response res) {
+  if (res.result_int() >= 500) {
+    spdlog::warn("req={} {} -> {} {}", request_id_, request_line_, res.result_int(), res.body());
+  } else {
+    spdlog::debug("req={} -> {}", request_id_, res.result_int());
+  }
   bool keep_alive = res.keep_alive() && !ctx_.stopping.load();
   res.keep_alive(keep_alive);
   auto msg = std::make_shared<Response>(std::move(res));

@@ -48,6 +48,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<http::request_parser<http::string_body>> parser_;
   IpSlot slot_;
   bool over_limit_ = false;
+  uint64_t request_id_ = 0;  // of the request being answered, for log lines (req=N)
+  std::string request_line_;
 };
 
 //! Target of a WebSocket upgrade: /ws/<docId>[?ack=1]. nullopt if the target is not one.
