@@ -24,6 +24,13 @@ WsSession::Frame frame(std::vector<uint8_t> bytes) {
 // How often a document's updated_ms is moved forward while it is edited.
 constexpr double kTouchIntervalSeconds = 5;
 
+// Size of what the document keeps waiting for missing dependencies: an update that changes it
+// changed the document even if no struct was integrated.
+size_t pending_bytes(const crdt::Doc& doc) {
+  return (doc.pending_structs() ? doc.pending_structs()->update.size() : 0) +
+         (doc.pending_delete_set() ? doc.pending_delete_set()->size() : 0);
+}
+
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 }  // namespace
@@ -234,8 +241,7 @@ void Room::apply_server_update(std::span<const uint8_t> update, Callback done) {
 }
 
 void Room::handle_update(WsSession* origin, std::span<const uint8_t> update, Callback done) {
-  size_t pending_before = doc_.pending_structs() ? doc_.pending_structs()->update.size() : 0;
-  pending_before += doc_.pending_delete_set() ? doc_.pending_delete_set()->size() : 0;
+  size_t pending_before = pending_bytes(doc_);
   changed_ = false;
   // Validated completely before anything changes; a bad update leaves the document as it was.
   if (Status s = doc_.apply_update(update); !s) {
@@ -244,8 +250,7 @@ void Room::handle_update(WsSession* origin, std::span<const uint8_t> update, Cal
     if (done) done(s);
     return;
   }
-  size_t pending_after = doc_.pending_structs() ? doc_.pending_structs()->update.size() : 0;
-  pending_after += doc_.pending_delete_set() ? doc_.pending_delete_set()->size() : 0;
+  size_t pending_after = pending_bytes(doc_);
   if (!changed_ && pending_after == pending_before) {
     ctx_.metrics.updates_dropped.fetch_add(1, std::memory_order_relaxed);
     if (done) done(Status::Ok());
