@@ -28,7 +28,13 @@ class StructList {
     if (blocks_.empty() || blocks_.back().size() >= kBlock) {
       starts_.push_back(size_);
       first_clock_.push_back(item->id.clock);
-      blocks_.emplace_back().reserve(kBlock);
+      // The first block grows as a vector does (most lists are short); later ones are
+      // reserved whole.
+      if (!blocks_.empty()) {
+        blocks_.emplace_back().reserve(kBlock);
+      } else {
+        blocks_.emplace_back();
+      }
     }
     blocks_.back().push_back(item);
     ++size_;

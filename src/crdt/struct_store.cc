@@ -1,5 +1,6 @@
 #include "crdt/struct_store.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -8,7 +9,10 @@
 namespace tandem::crdt {
 
 namespace {
-constexpr size_t kBlockSize = 1024;
+// Items are allocated in blocks that double from kFirstBlock up to kMaxBlock items: a small
+// document (most of those a server holds) takes a few KB, a large one few allocations.
+constexpr size_t kFirstBlock = 8;
+constexpr size_t kMaxBlock = 1024;
 }
 
 StructStore::~StructStore() = default;
@@ -20,8 +24,9 @@ Item* StructStore::alloc() {
     *it = Item();
     return it;
   }
-  if (blocks_.empty() || block_used_ == kBlockSize) {
-    blocks_.push_back(std::make_unique<Item[]>(kBlockSize));
+  if (blocks_.empty() || block_used_ == block_size_) {
+    block_size_ = blocks_.empty() ? kFirstBlock : std::min(block_size_ * 2, kMaxBlock);
+    blocks_.push_back(std::make_unique<Item[]>(block_size_));
     block_used_ = 0;
   }
   return &blocks_.back()[block_used_++];

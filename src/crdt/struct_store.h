@@ -53,6 +53,7 @@ class StructStore {
   std::unordered_map<ClientId, StructList> clients_;
   std::vector<std::unique_ptr<Item[]>> blocks_;
   size_t block_used_ = 0;
+  size_t block_size_ = 0;  // items in blocks_.back()
   std::vector<Item*> free_;
   std::vector<Item*> released_;
 };
