@@ -186,6 +186,31 @@ TEST(Lifecycle, AnUpdateThatChangesNothingIsNotStored) {
   EXPECT_EQ(entries->size(), 1u);
 }
 
+TEST(Lifecycle, FreshClientsShareASyncReplyButNeverAStaleOne) {
+  storage::MemoryStorage st;
+  auto server = start_server(st);
+  create_doc(st, "d7");
+  TestClient a(server->port(), "d7", /*ack=*/true);
+  ASSERT_TRUE(a.read_one());
+  a.type("one ");
+  ASSERT_TRUE(a.read_until([&] { return a.last_ack() && a.last_ack()->count(a.doc().client_id()); }));
+  // Two fresh clients ask with the same (empty) state vector: the second gets the first's reply.
+  TestClient b(server->port(), "d7");
+  ASSERT_TRUE(b.read_until([&] { return b.text() == "one "; }));
+  TestClient c(server->port(), "d7");
+  ASSERT_TRUE(c.read_until([&] { return c.text() == "one "; }));
+  // After an edit the next fresh client must see it.
+  a.type("two ");
+  ASSERT_TRUE(b.read_until([&] { return b.text() == "two one "; }));
+  TestClient d(server->port(), "d7");
+  ASSERT_TRUE(d.read_until([&] { return d.text() == "two one "; })) << d.text();
+  // And an edit made while fresh clients keep arriving.
+  b.type("three ");
+  ASSERT_TRUE(a.read_until([&] { return a.text() == "three two one "; }));
+  TestClient e(server->port(), "d7");
+  ASSERT_TRUE(e.read_until([&] { return e.text() == "three two one "; })) << e.text();
+}
+
 TEST(Lifecycle, ShutdownCommitsThenClosesWithServiceRestart) {
   storage::MemoryStorage st;
   auto server = start_server(st);

@@ -76,6 +76,8 @@ std::string Metrics::render() const {
   metric(out, "tandem_send_queue_bytes", "gauge", "Bytes queued for clients, not yet written.", load(send_queue_bytes));
   metric(out, "tandem_uncommitted_bytes", "gauge", "Update bytes waiting for their commit.", load(uncommitted_bytes));
   metric(out, "tandem_compactions_total", "counter", "Log compactions into a snapshot.", load(compactions));
+  metric(out, "tandem_sync_cache_hits_total", "counter",
+         "Sync step 1 answered with the reply already encoded for the same state vector.", load(sync_cache_hits));
   metric(out, "tandem_http_requests_total", "counter", "HTTP requests served.", load(http_requests));
   out += "# HELP tandem_rejections_total Requests, messages and connections refused, by reason.\n"
          "# TYPE tandem_rejections_total counter\n";

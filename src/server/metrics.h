@@ -53,6 +53,7 @@ struct Metrics {
   std::atomic<int64_t> send_queue_bytes{0};    // over all connections
   std::atomic<int64_t> uncommitted_bytes{0};   // over all documents
   std::atomic<uint64_t> compactions{0};
+  std::atomic<uint64_t> sync_cache_hits{0};  // sync step 1 answered from the encoded reply of another
   std::atomic<uint64_t> http_requests{0};
   std::array<std::atomic<uint64_t>, static_cast<size_t>(Rejection::kCount)> rejections{};
   Histogram commit_latency;  // from an update's arrival to its commit

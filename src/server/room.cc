@@ -155,6 +155,7 @@ void Room::leave(WsSession& session) {
     auto f = frame(std::move(gone));
     for (const auto& s : sessions_) s->send(f);
   }
+  if (sessions_.empty()) sync_cache_ = {};  // nobody left to join with
   if (sessions_.empty() && state_ == State::kReady) schedule_idle_check();
 }
 
@@ -198,17 +199,9 @@ void Room::handle_sync_step1(WsSession& session, std::span<const uint8_t> state_
     ctx_.metrics.reject(Rejection::kMalformed);
     return session.close(CloseCode::kMalformed, "sync step 1: " + sv.error());
   }
-  std::vector<WsSession::Frame> frames;
-  auto update = doc_.encode_state_as_update(sv.value());
-  auto parts = protocol::split_sync_step2(update, std::max(ctx_.config.max_outgoing_frame_bytes,
-                                                           protocol::kMinSyncMessageBytes));
-  if (parts) {
-    for (auto& part : parts.value()) frames.push_back(frame(std::move(part)));
-  } else {
-    frames.push_back(frame(protocol::encode_sync_step2(update)));
-  }
+  const std::vector<WsSession::Frame>& frames = sync_reply(state_vector, sv.value());
   if (pending_.empty()) {
-    for (auto& f : frames) session.send(std::move(f));
+    for (const auto& f : frames) session.send(f);
     return;
   }
   // The reply holds updates not committed yet: nobody sees them before their commit.
@@ -217,8 +210,29 @@ void Room::handle_sync_step1(WsSession& session, std::span<const uint8_t> state_
   Deferred d;
   d.after_seq = pending_.back().seq;
   d.session = *self;
-  d.frames = std::move(frames);
+  d.frames = frames;
   deferred_.push_back(std::move(d));
+}
+
+const std::vector<WsSession::Frame>& Room::sync_reply(std::span<const uint8_t> key, const crdt::StateVector& sv) {
+  // Clients that join together, or one after another while nobody edits, send the same state
+  // vector (a fresh client: the empty one) and get the same reply: encode it once.
+  if (sync_cache_.valid && std::equal(key.begin(), key.end(), sync_cache_.key.begin(), sync_cache_.key.end())) {
+    ctx_.metrics.sync_cache_hits.fetch_add(1, std::memory_order_relaxed);
+    return sync_cache_.frames;
+  }
+  sync_cache_.frames.clear();
+  auto update = doc_.encode_state_as_update(sv);
+  auto parts = protocol::split_sync_step2(update, std::max(ctx_.config.max_outgoing_frame_bytes,
+                                                           protocol::kMinSyncMessageBytes));
+  if (parts) {
+    for (auto& part : parts.value()) sync_cache_.frames.push_back(frame(std::move(part)));
+  } else {
+    sync_cache_.frames.push_back(frame(protocol::encode_sync_step2(update)));
+  }
+  sync_cache_.key.assign(key.begin(), key.end());
+  sync_cache_.valid = true;
+  return sync_cache_.frames;
 }
 
 void Room::handle_awareness(WsSession& session, std::span<const uint8_t> payload) {
@@ -258,6 +272,7 @@ void Room::handle_update(WsSession* origin, std::span<const uint8_t> update, Cal
   }
   ctx_.metrics.updates_received.fetch_add(1, std::memory_order_relaxed);
   edited_since_version_ = true;
+  sync_cache_ = {};  // the document changed
   Pending p;
   p.seq = ++next_seq_;
   p.origin = origin ? origin->id() : 0;

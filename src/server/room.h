@@ -85,6 +85,9 @@ class Room : public std::enable_shared_from_this<Room> {
   void greet(const std::shared_ptr<WsSession>& session);
   void handle_update(WsSession* origin, std::span<const uint8_t> update, Callback done);
   void handle_sync_step1(WsSession& session, std::span<const uint8_t> state_vector);
+  //! The sync step 2 frames answering state vector `sv` (encoded as `key`), from the cache
+  //! when the document has not changed since the same question was last answered.
+  const std::vector<WsSession::Frame>& sync_reply(std::span<const uint8_t> key, const crdt::StateVector& sv);
   void handle_awareness(WsSession& session, std::span<const uint8_t> payload);
   void on_committed(Result<storage::LogPosition> position);
   void flush_broadcast();
@@ -104,6 +107,11 @@ class Room : public std::enable_shared_from_this<Room> {
   std::vector<std::shared_ptr<WsSession>> sessions_;  // joined; greeted once kReady
   std::vector<std::function<void(Status)>> on_load_;
   protocol::AwarenessRoom awareness_;
+  struct SyncCache {
+    bool valid = false;
+    std::vector<uint8_t> key;  // the state vector asked with, as the client encoded it
+    std::vector<WsSession::Frame> frames;
+  } sync_cache_;
   // Commit pipeline.
   uint64_t next_seq_ = 0;
   std::deque<Pending> pending_;
