@@ -119,16 +119,16 @@ void HttpSession::upgrade(Request req) {
   int fd = socket.release(ec);
   if (ec) return;
   IoThread& thread = ctx_.thread_of(target->doc_id);
-  asio::post(thread.ioc, [&ctx = ctx_, &ioc = thread.ioc, fd, protocol = local.protocol(), target = std::move(*target),
+  asio::post(thread.ioc, [&ctx = ctx_, &thread, fd, protocol = local.protocol(), target = std::move(*target),
                           req = std::move(req), slot = std::move(slot_)]() mutable {
     beast::error_code assign_ec;
-    tcp::socket moved(ioc);
+    tcp::socket moved(thread.ioc);
     moved.assign(protocol, fd, assign_ec);
     if (assign_ec) {
       ::close(fd);
       return;
     }
-    std::make_shared<WsSession>(ctx, std::move(moved), std::move(target), std::move(slot))->start(std::move(req));
+    std::make_shared<WsSession>(ctx, thread, std::move(moved), std::move(target), std::move(slot))->start(std::move(req));
   });
 }
 

@@ -69,16 +69,20 @@ class IpSlot {
 struct IoThread {
   boost::asio::io_context ioc{1};
   std::unique_ptr<RoomRegistry> rooms;  // touched only on this thread
+  //! Where this thread's WebSocket sessions read into (an idle connection has no buffer).
+  std::vector<uint8_t> read_buffer = std::vector<uint8_t>(64 * 1024);
 };
 
 struct ServerContext {
   ServerConfig config;
   Metrics metrics;
   storage::Storage* storage = nullptr;
+  //! Declared before `threads`: handlers still queued when an io_context is destroyed release
+  //! their sessions, which give back their IP slots.
+  std::unique_ptr<IpCounter> ips;
   std::vector<std::unique_ptr<IoThread>> threads;
   //! Blocking work (storage reads, exports, imports) off the I/O threads.
   std::unique_ptr<boost::asio::thread_pool> blocking;
-  std::unique_ptr<IpCounter> ips;
   std::atomic<uint64_t> next_connection_id{1};
   //! Set once shutdown starts: no new documents, connections or edits.
   std::atomic<bool> stopping{false};
