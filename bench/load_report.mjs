@@ -13,8 +13,10 @@ if (!input) { console.error('usage: node bench/load_report.mjs --in FILE.jsonl [
 const pinned = opt('--pinned') !== '0'
 
 const lines = fs.readFileSync(input, 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l))
-const SERVERS = ['tandemd', 'y-websocket-server', 'hocuspocus']
-const PEERS = SERVERS.slice(1)
+// tandemd-normal: tandemd with synchronous=normal (no fsync per commit), when it was run.
+const SERVERS = ['tandemd', 'tandemd-normal', 'y-websocket-server', 'hocuspocus']
+  .filter(s => s === 'tandemd' || lines.some(l => l.server === s))
+const PEERS = SERVERS.filter(s => !s.startsWith('tandemd'))
 
 // [field, label, better]: better is 'lower', 'higher' or null (no ratio).
 const METRICS = {
@@ -78,7 +80,7 @@ for (const scenario of Object.keys(TITLES)) {
   out.push(`|---|${SERVERS.map(() => '---:').join('|')}|${PEERS.map(() => '---:').join('|')}|`)
   for (const [field, label, better] of METRICS[scenario]) {
     const vals = SERVERS.map(s => value(scenario, s, field))
-    out.push(`| ${label} | ${vals.map(fmt).join(' | ')} | ${PEERS.map((_, i) => ratio(vals[0], vals[i + 1], better)).join(' | ')} |`)
+    out.push(`| ${label} | ${vals.map(fmt).join(' | ')} | ${PEERS.map(p => ratio(vals[0], vals[SERVERS.indexOf(p)], better)).join(' | ')} |`)
   }
   const notes = lines.filter(l => l.scenario === scenario && (l.error || l.skipped))
   for (const n of notes) out.push('', `- ${n.server}: ${n.error ? 'failed: ' + n.error : 'skipped: ' + n.skipped}`)
