@@ -40,7 +40,7 @@ else
   echo "build failed"; failed=$((failed + 1))
 fi
 
-step "unit tests under ASan+UBSan"
+step "unit tests under ASan+UBSan (the libraries' tests; the programs are not built there)"
 if cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DTANDEM_WERROR=ON -DTANDEM_SANITIZE=ON \
      -DTANDEM_BENCH=OFF -DTANDEM_TRACES_DIR="$TANDEM_TRACES_DIR" >/dev/null &&
    cmake --build build/asan -j "$JOBS"; then
