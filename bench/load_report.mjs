@@ -34,6 +34,8 @@ const METRICS = {
     ['converged', 'converged', null]],
   'e-alone': [['p50_ms', 'time to synced p50 (ms)', 'lower'], ['max_ms', 'time to synced max (ms)', 'lower'],
     ['server_cpu_ms_per_sync', 'server CPU per sync (ms)', 'lower']],
+  'e-edited': [['p50_ms', 'time to synced p50 (ms)', 'lower'], ['max_ms', 'time to synced max (ms)', 'lower'],
+    ['server_cpu_ms_per_sync', 'server CPU per sync (ms)', 'lower']],
   'e-20': [['p50_ms', 'time to synced p50 (ms)', 'lower'], ['p99_ms', 'time to synced p99 (ms)', 'lower'],
     ['max_ms', 'time to synced max (ms)', 'lower'], ['server_cpu_ms_per_sync', 'server CPU per sync (ms)', 'lower']]
 }
@@ -46,6 +48,7 @@ const TITLES = {
   'c-docs': '(c) highest sustained rate, 100 docs x 10 clients (1 typist each)',
   d: '(d) idle memory, 5,000 connections over 1,000 docs',
   'e-alone': '(e) full sync of a 100k-character doc (20k edits), one fresh client',
+  'e-edited': '(e) the same, one fresh client after each edit (the document changed since the last sync)',
   'e-20': '(e) the same, 20 fresh clients at once'
 }
 const SCALE = { server_rss_bytes: 1 / 1048576, rss_all_connected_bytes: 1 / 1048576, bytes_per_idle_connection: 1 / 1024, bytes_per_idle_document: 1 / 1024 }

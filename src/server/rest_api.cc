@@ -257,9 +257,12 @@ void RestApi::delete_document(Request req, std::string id, Respond respond) {
   IoThread& thread = ctx_.thread_of(id);
   // Close the document's clients first (nothing pending is lost: close_all waits for commits).
   asio::post(thread.ioc, [this, &thread, req = std::move(req), id, respond = std::move(respond)]() mutable {
-    auto remove = [this, req = std::move(req), id, respond = std::move(respond)]() mutable {
-      asio::post(*ctx_.blocking, [this, req = std::move(req), id, respond = std::move(respond)] {
+    // Until the deletion is stored, a client arriving now waits instead of loading it again.
+    thread.rooms->hold(id);
+    auto remove = [this, &thread, req = std::move(req), id, respond = std::move(respond)]() mutable {
+      asio::post(*ctx_.blocking, [this, &thread, req = std::move(req), id, respond = std::move(respond)] {
         auto deleted = ctx_.storage->documents().delete_document(id);
+        asio::post(thread.ioc, [&thread, id] { thread.rooms->release(id); });
         if (!deleted) return respond(storage_error(req, deleted.status()));
         if (!deleted.value()) return respond(error_response(req, http::status::not_found, "not_found", "no such document"));
         Response res = make_response(req, http::status::no_content, "", "application/json");

@@ -12,7 +12,7 @@ std::shared_ptr<Room> RoomRegistry::get(const std::string& doc_id) {
   if (auto it = rooms_.find(doc_id); it != rooms_.end()) return it->second;
   auto room = std::make_shared<Room>(ctx_, thread_, doc_id);
   rooms_.emplace(doc_id, room);
-  if (compacting_.count(doc_id)) {
+  if (holds_.count(doc_id)) {
     waiting_[doc_id].push_back(room);
   } else {
     room->load();
@@ -35,7 +35,7 @@ void RoomRegistry::unload(const Room& room, bool compact) {
   remove(room);
   spdlog::debug("doc={} unloaded", id);
   if (!compact) return;
-  compacting_.insert(id);
+  hold(id);
   boost::asio::post(*ctx_.blocking, [this, &ctx = ctx_, &ioc = thread_.ioc, id] {
     auto result = storage::compact(*ctx.storage, id);
     boost::asio::post(ioc, [this, &ctx, id, ok = static_cast<bool>(result),
@@ -45,12 +45,22 @@ void RoomRegistry::unload(const Room& room, bool compact) {
       } else {
         spdlog::warn("doc={} compaction at unload failed: {}", id, error);
       }
-      compacting_.erase(id);
-      auto waiting = std::move(waiting_[id]);
-      waiting_.erase(id);
-      for (auto& r : waiting) r->load();
+      release(id);
     });
   });
+}
+
+void RoomRegistry::hold(const std::string& doc_id) { ++holds_[doc_id]; }
+
+void RoomRegistry::release(const std::string& doc_id) {
+  auto it = holds_.find(doc_id);
+  if (it == holds_.end() || --it->second > 0) return;
+  holds_.erase(it);
+  auto w = waiting_.find(doc_id);
+  if (w == waiting_.end()) return;
+  auto waiting = std::move(w->second);
+  waiting_.erase(w);
+  for (auto& r : waiting) r->load();
 }
 
 std::vector<std::shared_ptr<Room>> RoomRegistry::all() const {

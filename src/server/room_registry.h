@@ -1,14 +1,15 @@
 // RoomRegistry: the loaded documents of one I/O thread, by id. get() loads a document once,
 // however many clients ask during the load. An idle room is unloaded (compacted first when
 // its log grew); a client arriving while that compaction runs gets a new room whose load waits
-// for it, so a load never reads a half-compacted document. Touched only on its thread.
+// for it, so a load never reads a half-compacted document. A document being deleted is held
+// the same way: a client arriving between the closing of its room and the deletion in storage
+// waits, then finds no document (4404) instead of loading it again. Touched only on its thread.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "server/server_context.h"
@@ -34,13 +35,16 @@ class RoomRegistry {
   size_t size() const { return rooms_.size(); }
   //! Every room, for shutdown.
   std::vector<std::shared_ptr<Room>> all() const;
+  //! Loads of `doc_id` wait until as many release() calls as hold() calls have been made.
+  void hold(const std::string& doc_id);
+  void release(const std::string& doc_id);
 
  private:
   ServerContext& ctx_;
   IoThread& thread_;
   std::unordered_map<std::string, std::shared_ptr<Room>> rooms_;
-  std::unordered_set<std::string> compacting_;
-  std::unordered_map<std::string, std::vector<std::shared_ptr<Room>>> waiting_;  // loads after a compaction
+  std::unordered_map<std::string, int> holds_;  // compactions and deletions under way
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Room>>> waiting_;  // loads after them
 };
 
 }  // namespace tandem::server

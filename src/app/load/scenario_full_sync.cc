@@ -2,7 +2,9 @@
 // 100k-character document from 20k small edits (5-letter words at random places, each its
 // own update message) and stays connected so the server keeps the document; once a probe
 // client has received all of it, fresh clients join — one at a time, then 20 at once — and
-// each one's time from connect to having the server's sync step 2 is measured. Their sync
+// each one's time from connect to having the server's sync step 2 is measured; then one at a
+// time again with one word typed before each (e-edited), so that no server can answer with a
+// reply it encoded for an earlier client of the unchanged document. Their sync
 // messages are integrated (and checked) after all of a round have arrived, so that on the
 // generator's one thread no client waits for another's integration.
 #include <algorithm>
@@ -96,10 +98,9 @@ Status run_full_sync(const ServerTarget& target, const ScenarioOptions& options,
   const std::string expected = writer.client().text();
   if (probe_client->text() != expected) return Status::Error("the probe client's text differs from the writer's");
   const double build_s = seconds_between(build_start, now_ns());
-  probe_client->close();
   run.run_for(kSettleS);
 
-  std::vector<double> alone, crowd;
+  std::vector<double> alone, edited, crowd;
   auto before = probe.sample();
   if (!before) return before.status();
   for (int r = 0; r < kAloneRounds; ++r) {
@@ -114,6 +115,20 @@ Status run_full_sync(const ServerTarget& target, const ScenarioOptions& options,
     if (!t) return t.status();
     crowd.insert(crowd.end(), t->begin(), t->end());
   }
+  auto after_crowd = probe.sample();
+  if (!after_crowd) return after_crowd.status();
+  // A document being edited: one word before each fresh client, so that a server cannot answer
+  // with a reply it encoded for someone else (the probe has the word: the server committed it).
+  for (int r = 0; r < kAloneRounds; ++r) {
+    if (Status st = writer.insert_word(kWordLength); !st) return st;
+    const uint64_t now_length = writer.client().text_length();
+    if (!run.run_until([&] { return probe_client->text_length() == now_length; }, kTimeoutS)) {
+      return Status::Error("the server did not deliver an edit to the probe client");
+    }
+    auto t = fresh_round(run, group, 1, writer.client().text());
+    if (!t) return t.status();
+    edited.insert(edited.end(), t->begin(), t->end());
+  }
   auto after = probe.sample();
   if (!after) return after.status();
   if (Status st = run.failure_status(); !st) return st;
@@ -124,13 +139,19 @@ Status run_full_sync(const ServerTarget& target, const ScenarioOptions& options,
   Measurement m2 = start_measurement("e-20", target, options);
   m2.set("doc_chars", length).set("syncs", static_cast<uint64_t>(crowd.size()))
       .set("p50_ms", percentile(crowd, 0.5)).set("p99_ms", percentile(crowd, 0.99)).set("max_ms", percentile(crowd, 1.0));
+  Measurement m3 = start_measurement("e-edited", target, options);
+  m3.set("doc_chars", length).set("syncs", static_cast<uint64_t>(edited.size()))
+      .set("p50_ms", percentile(edited, 0.5)).set("max_ms", percentile(edited, 1.0));
   if (probe.enabled()) {
     m1.set("server_cpu_ms_per_sync", (middle->cpu_seconds - before->cpu_seconds) * 1e3 / static_cast<double>(alone.size()));
-    m2.set("server_cpu_ms_per_sync", (after->cpu_seconds - middle->cpu_seconds) * 1e3 / static_cast<double>(crowd.size()));
+    m2.set("server_cpu_ms_per_sync", (after_crowd->cpu_seconds - middle->cpu_seconds) * 1e3 / static_cast<double>(crowd.size()));
+    m3.set("server_cpu_ms_per_sync", (after->cpu_seconds - after_crowd->cpu_seconds) * 1e3 / static_cast<double>(edited.size()));
   }
   m1.set("converged", true);
   m2.set("converged", true);
+  m3.set("converged", true);
   emit(m1);
+  emit(m3);
   emit(m2);
   run.close_all(5);
   return Status::Ok();
