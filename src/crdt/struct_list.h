@@ -44,12 +44,24 @@ class StructList {
   //! Erases positions [first, last).
   void erase(size_t first, size_t last);
 
-  //! Calls f(item) for the items from position `i` to the end, block by block.
+  //! Calls f(item) for the items from position `i` to the end, block by block. Items split off
+  //! later live elsewhere in memory than their neighbours in the list, so a long walk (encoding
+  //! a whole document) waits on memory: the items a few steps ahead are prefetched.
   template <class F>
   void for_each_from(size_t i, F&& f) const {
     if (i >= size_) return;
+    constexpr size_t kAhead = 8;
     for (size_t b = block_of(i), o = i - starts_[b]; b < blocks_.size(); ++b, o = 0) {
-      for (size_t k = o; k < blocks_[b].size(); ++k) f(blocks_[b][k]);
+      const std::vector<Item*>& block = blocks_[b];
+      for (size_t k = o; k < block.size(); ++k) {
+        if (k + kAhead < block.size()) {
+          const char* ahead = reinterpret_cast<const char*>(block[k + kAhead]);
+          __builtin_prefetch(ahead);
+          __builtin_prefetch(ahead + 64);
+          __builtin_prefetch(ahead + 128);
+        }
+        f(block[k]);
+      }
     }
   }
 

@@ -12,7 +12,12 @@ namespace tandem::crdt {
 namespace {
 
 std::string id_str(ID id) {
-  return "(" + std::to_string(id.client) + "," + std::to_string(id.clock) + ")";
+  std::string out = "(";
+  out += std::to_string(id.client);
+  out += ',';
+  out += std::to_string(id.clock);
+  out += ')';
+  return out;
 }
 
 void write_item(UpdateEncoder& enc, const Doc& doc, const Item* s, uint64_t offset) {
