@@ -10,7 +10,6 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
@@ -20,6 +19,7 @@
 #include "crdt/doc.h"
 #include "protocol/awareness_room.h"
 #include "protocol/messages.h"
+#include "server/fifo.h"
 #include "server/server_context.h"
 #include "server/ws_session.h"
 
@@ -114,11 +114,11 @@ class Room : public std::enable_shared_from_this<Room> {
   } sync_cache_;
   // Commit pipeline.
   uint64_t next_seq_ = 0;
-  std::deque<Pending> pending_;
+  Fifo<Pending> pending_;
   size_t uncommitted_bytes_ = 0;
   std::vector<Pending> committed_;  // committed, not yet broadcast (flushed once per turn)
   bool flush_posted_ = false;
-  std::deque<Deferred> deferred_;
+  Fifo<Deferred> deferred_;
   std::vector<std::function<void()>> on_drained_;  // when pending_ becomes empty
   // Storage bookkeeping.
   storage::LogPosition last_position_ = 0;
