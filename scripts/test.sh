@@ -55,7 +55,7 @@ step "fuzzers (${FUZZ_SECONDS}s each)"
 if [ -f fuzz/CMakeLists.txt ] && grep -q add_executable fuzz/CMakeLists.txt &&
    CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_WERROR=ON \
      -DTANDEM_FUZZ=ON -DTANDEM_BENCH=OFF >/dev/null &&
-   cmake --build build/fuzz -j "$JOBS" --target fuzz_apply_v1 fuzz_apply_v2 fuzz_merge fuzz_protocol; then
+   cmake --build build/fuzz -j "$JOBS" --target fuzz_apply_v1 fuzz_apply_v2 fuzz_merge fuzz_protocol fuzz_ws_frame; then
   for target in build/fuzz/fuzz/fuzz_*; do
     [ -x "$target" ] || continue
     name=$(basename "$target")
