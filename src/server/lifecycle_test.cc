@@ -1,6 +1,6 @@
 // Document lifecycle races, each a regression test: clients arriving during a load, a failed
-// load, a failed write, a client arriving while an idle document is compacted and unloaded,
-// updates that change nothing, and graceful shutdown.
+// load, a failed write, a client arriving while an idle document is compacted and unloaded or
+// while it is deleted, updates that change nothing, and graceful shutdown.
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -49,12 +49,57 @@ class Gate {
   int waiting_ = 0;
 };
 
-//! Storage whose loads and snapshot replacements wait at gates, and which counts loads.
+//! A DocumentStore whose deletions wait at a gate.
+class GatedDocuments final : public storage::DocumentStore {
+ public:
+  explicit GatedDocuments(storage::DocumentStore& inner) : inner_(inner) {}
+  Status create_document(const storage::DocumentMeta& meta) override { return inner_.create_document(meta); }
+  Result<std::optional<storage::DocumentMeta>> get_document(const storage::DocId& id) override {
+    return inner_.get_document(id);
+  }
+  Result<storage::DocumentPage> list_documents(const storage::ListOptions& options) override {
+    return inner_.list_documents(options);
+  }
+  Result<bool> rename_document(const storage::DocId& id, const std::string& title, storage::TimeMs now) override {
+    return inner_.rename_document(id, title, now);
+  }
+  Status touch_document(const storage::DocId& id, storage::TimeMs updated_ms) override {
+    return inner_.touch_document(id, updated_ms);
+  }
+  Result<bool> delete_document(const storage::DocId& id) override {
+    delete_gate.pass();
+    return inner_.delete_document(id);
+  }
+  Result<std::optional<storage::Snapshot>> load_snapshot(const storage::DocId& id) override {
+    return inner_.load_snapshot(id);
+  }
+  Status save_snapshot(const storage::DocId& id, const storage::Snapshot& snapshot) override {
+    return inner_.save_snapshot(id, snapshot);
+  }
+  Result<storage::VersionInfo> create_version(const storage::DocId& id, const std::string& name, bool automatic,
+                                              const std::vector<uint8_t>& state, storage::TimeMs now) override {
+    return inner_.create_version(id, name, automatic, state, now);
+  }
+  Result<std::vector<storage::VersionInfo>> list_versions(const storage::DocId& id) override {
+    return inner_.list_versions(id);
+  }
+  Result<std::optional<std::vector<uint8_t>>> version_state(const storage::DocId& id, int64_t version) override {
+    return inner_.version_state(id, version);
+  }
+
+  Gate delete_gate;
+
+ private:
+  storage::DocumentStore& inner_;
+};
+
+//! Storage whose loads, snapshot replacements and deletions wait at gates, and which counts
+//! loads.
 class GatedStorage final : public storage::Storage {
  public:
-  explicit GatedStorage(storage::Storage& inner) : inner_(inner) {}
+  explicit GatedStorage(storage::Storage& inner) : inner_(inner), documents_(inner.documents()) {}
   storage::UpdateLog& log() override { return inner_.log(); }
-  storage::DocumentStore& documents() override { return inner_.documents(); }
+  storage::DocumentStore& documents() override { return documents_; }
   Result<storage::StoredDocument> load_document(const storage::DocId& doc) override {
     ++loads;
     load_gate.pass();
@@ -68,9 +113,11 @@ class GatedStorage final : public storage::Storage {
 
   std::atomic<int> loads{0};
   Gate load_gate, snapshot_gate;
+  Gate& delete_gate() { return documents_.delete_gate; }
 
  private:
   storage::Storage& inner_;
+  GatedDocuments documents_;
 };
 
 std::string create_doc(storage::Storage& st, const std::string& id) {
@@ -167,6 +214,29 @@ TEST(Lifecycle, AClientArrivingDuringUnloadWaitsForTheCompaction) {
   EXPECT_FALSE(c.read_one(300ms)) << "the load must wait for the compaction";
   st.snapshot_gate.open();
   EXPECT_TRUE(c.read_until([&] { return c.text() == "before unload"; }));
+}
+
+TEST(Lifecycle, AClientJoiningWhileItsDocumentIsDeletedIsNeverServed) {
+  storage::MemoryStorage mem;
+  GatedStorage st(mem);
+  auto server = start_server(st);
+  create_doc(st, "d9");
+  TestClient a(server->port(), "d9");
+  ASSERT_TRUE(a.read_one());
+  a.type("doomed");
+  // The deletion closes the room's clients, then waits at the gate before the storage delete.
+  st.delete_gate().close();
+  int status = 0;
+  std::thread deleter([&] { status = testing::http_status(server->port(), "DELETE", "/api/docs/d9"); });
+  EXPECT_EQ(a.wait_closed(), static_cast<uint16_t>(protocol::CloseCode::kUnknownDocument));
+  ASSERT_TRUE(st.delete_gate().someone_waiting(5s));
+  // The document is still in storage: a client arriving now must wait, not load it again.
+  TestClient late(server->port(), "d9");
+  EXPECT_FALSE(late.read_one(300ms)) << "served a document being deleted";
+  st.delete_gate().open();
+  deleter.join();
+  EXPECT_EQ(status, 204);
+  EXPECT_EQ(late.wait_closed(), static_cast<uint16_t>(protocol::CloseCode::kUnknownDocument));
 }
 
 TEST(Lifecycle, AnUpdateThatChangesNothingIsNotStored) {

@@ -4,6 +4,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
 namespace tandem::server::testing {
@@ -15,6 +16,25 @@ struct TestClient::Connection {
   bool pending = false;
   boost::beast::error_code result;
 };
+
+int http_status(uint16_t port, const std::string& method, const std::string& target) {
+  namespace http = boost::beast::http;
+  boost::asio::io_context ioc;
+  boost::beast::tcp_stream stream(ioc);
+  boost::beast::error_code ec;
+  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return 0;
+  http::request<http::string_body> req(http::string_to_verb(method), target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  req.prepare_payload();
+  http::write(stream, req, ec);
+  if (ec) return 0;
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res, ec);
+  if (ec) return 0;
+  return static_cast<int>(res.result_int());
+}
 
 TestClient::TestClient(uint16_t port, const std::string& doc, bool ack, crdt::ClientId client_id)
     : conn_(std::make_unique<Connection>()),

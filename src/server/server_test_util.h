@@ -34,6 +34,10 @@ inline std::unique_ptr<Server> start_server(storage::Storage& storage, ServerCon
   return std::move(server.value());
 }
 
+//! Sends one HTTP/1.1 request to 127.0.0.1:port and returns the response's status (0 if the
+//! exchange failed). Blocking.
+int http_status(uint16_t port, const std::string& method, const std::string& target);
+
 //! One y-websocket client: connects to /ws/<doc>, answers the server's sync step 1, applies
 //! what it receives to its Doc. Blocking calls take a deadline.
 class TestClient {
