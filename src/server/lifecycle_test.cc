@@ -12,6 +12,7 @@
 namespace tandem::server {
 namespace {
 
+using testing::create_doc;
 using testing::start_server;
 using testing::TestClient;
 using namespace std::chrono_literals;
@@ -120,10 +121,6 @@ class GatedStorage final : public storage::Storage {
   GatedDocuments documents_;
 };
 
-std::string create_doc(storage::Storage& st, const std::string& id) {
-  EXPECT_TRUE(st.documents().create_document({id, "test", 1, 1}).ok());
-  return id;
-}
 
 TEST(Lifecycle, ClientsArrivingDuringALoadShareItAndWaitForIt) {
   storage::MemoryStorage mem;

@@ -34,6 +34,11 @@ inline std::unique_ptr<Server> start_server(storage::Storage& storage, ServerCon
   return std::move(server.value());
 }
 
+//! Creates document `id` in `storage` directly (no server involved).
+inline void create_doc(storage::Storage& storage, const std::string& id) {
+  EXPECT_TRUE(storage.documents().create_document({id, "test", 1, 1}).ok()) << id;
+}
+
 //! Sends one HTTP/1.1 request to 127.0.0.1:port and returns the response's status (0 if the
 //! exchange failed). Blocking.
 int http_status(uint16_t port, const std::string& method, const std::string& target);

@@ -14,11 +14,13 @@
 
 #include "server/server_test_util.h"
 #include "server/ws_frame.h"
+#include "server/ws_frame_test_util.h"
 #include "storage/memory_storage.h"
 
 namespace tandem::server {
 namespace {
 
+using testing::create_doc;
 using testing::start_server;
 using testing::TestClient;
 using namespace std::chrono_literals;
@@ -57,19 +59,7 @@ class RawClient {
   //! A client frame: masked unless told otherwise.
   static std::vector<uint8_t> frame(ws::Opcode op, const std::vector<uint8_t>& payload, bool fin = true,
                                     bool masked = true) {
-    std::vector<uint8_t> f{static_cast<uint8_t>((fin ? 0x80 : 0) | static_cast<uint8_t>(op))};
-    const uint8_t m = masked ? 0x80 : 0;
-    if (payload.size() < 126) {
-      f.push_back(static_cast<uint8_t>(m | payload.size()));
-    } else {
-      f.push_back(m | 126);
-      f.push_back(static_cast<uint8_t>(payload.size() >> 8));
-      f.push_back(static_cast<uint8_t>(payload.size()));
-    }
-    const uint8_t key[4] = {0xA1, 0xB2, 0xC3, 0xD4};
-    if (masked) f.insert(f.end(), key, key + 4);
-    for (size_t i = 0; i < payload.size(); ++i) f.push_back(masked ? payload[i] ^ key[i & 3] : payload[i]);
-    return f;
+    return ws::client_frame(op, payload, fin, masked);
   }
 
   //! The next frame from the server; nullopt at the end of the stream or after the timeout.
@@ -136,9 +126,6 @@ class RawClient {
   std::string head_;
 };
 
-void create_doc(storage::Storage& st, const std::string& id) {
-  ASSERT_TRUE(st.documents().create_document({id, "test", 1, 1}).ok());
-}
 
 std::vector<uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
