@@ -217,7 +217,7 @@ void Room::handle_sync_step1(WsSession& session, std::span<const uint8_t> state_
 const std::vector<WsSession::Frame>& Room::sync_reply(std::span<const uint8_t> key, const crdt::StateVector& sv) {
   // Clients that join together, or one after another while nobody edits, send the same state
   // vector (a fresh client: the empty one) and get the same reply: encode it once.
-  if (sync_cache_.valid && std::equal(key.begin(), key.end(), sync_cache_.key.begin(), sync_cache_.key.end())) {
+  if (!sync_cache_.frames.empty() && std::equal(key.begin(), key.end(), sync_cache_.key.begin(), sync_cache_.key.end())) {
     ctx_.metrics.sync_cache_hits.fetch_add(1, std::memory_order_relaxed);
     return sync_cache_.frames;
   }
@@ -231,7 +231,6 @@ const std::vector<WsSession::Frame>& Room::sync_reply(std::span<const uint8_t> k
     sync_cache_.frames.push_back(frame(protocol::encode_sync_step2(update)));
   }
   sync_cache_.key.assign(key.begin(), key.end());
-  sync_cache_.valid = true;
   return sync_cache_.frames;
 }
 

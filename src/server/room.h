@@ -108,9 +108,8 @@ class Room : public std::enable_shared_from_this<Room> {
   std::vector<std::function<void(Status)>> on_load_;
   protocol::AwarenessRoom awareness_;
   struct SyncCache {
-    bool valid = false;
     std::vector<uint8_t> key;  // the state vector asked with, as the client encoded it
-    std::vector<WsSession::Frame> frames;
+    std::vector<WsSession::Frame> frames;  // empty: nothing cached (a reply has one or more)
   } sync_cache_;
   // Commit pipeline.
   uint64_t next_seq_ = 0;

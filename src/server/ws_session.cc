@@ -183,7 +183,7 @@ bool WsSession::on_control(ws::Opcode opcode, std::span<const uint8_t> payload) 
         fail(kCloseProtocolError, "close frame with a 1-byte payload");
         return false;
       }
-      if (close_sent_ || closing_) {
+      if (closing_) {
         // Our close was answered: the connection is over.
         finish("closed");
         return false;
@@ -274,7 +274,7 @@ void WsSession::on_written_all() {
   queue_.clear();
   if (queue_.capacity() > 8) queue_.shrink_to_fit();  // an idle connection keeps no queue
   queue_head_ = 0;
-  if (!close_sent_ || finished_) return;
+  if (!closing_ || finished_) return;
   // Our close frame is out: no more data from us. Wait (briefly) for the client's close.
   error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
@@ -310,7 +310,6 @@ void WsSession::start_closing(uint16_t code, const std::string& reason) {
     ctx_.metrics.send_queue_bytes.fetch_sub(static_cast<int64_t>(queue_[i].size()), std::memory_order_relaxed);
   }
   queue_.resize(keep);
-  close_sent_ = true;
   enqueue(ws::Opcode::kClose, std::make_shared<const std::vector<uint8_t>>(ws::close_payload(code, reason)));
   // If the client does not read or does not answer, give up after a grace.
   timer_.expires_after(kCloseGrace);

@@ -100,7 +100,6 @@ class WsSession : public std::enable_shared_from_this<WsSession>, private ws::Fr
   bool waiting_readable_ = false;
   bool waiting_writable_ = false;
   bool closing_ = false;    // a close frame is queued or sent: no more messages
-  bool close_sent_ = false;
   bool finished_ = false;
   TokenBucket message_rate_;
   TokenBucket byte_rate_;
