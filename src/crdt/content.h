@@ -64,6 +64,8 @@ class Content {
 
   static Content Deleted(uint64_t len) { return Content(ContentDeleted{len}); }
   static Content String(std::string utf8);  // computes the UTF-16 length
+  //! Makes this content the string `utf8` in place (decoding: no temporary Content to move).
+  void set_string(std::string utf8);
   static Content Embed(Any v);
   static Content Format(std::string key, Any v);
   static Content Anys(std::vector<Any> values) { return Content(ContentAny{std::move(values)}); }

@@ -38,6 +38,11 @@ class DeleteSet {
   //! REQUIRES: sorted and merged.
   bool contains(ID id) const;
   bool empty() const { return clients_.empty(); }
+  //! Empties the set, keeping what storage it can for the next use.
+  void clear() {
+    clients_.clear();
+    order_.clear();
+  }
   const Clients& clients() const { return clients_; }
   Clients& clients() { return clients_; }
 

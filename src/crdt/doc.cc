@@ -13,7 +13,7 @@ Transaction::Transaction(Doc& doc, Origin origin, bool local)
     : doc_(doc), origin_(origin), local_(local) {}
 
 void Transaction::clear() {
-  delete_set = DeleteSet();
+  delete_set.clear();
   changed.clear();
   merge_structs.clear();
   // A transaction that loaded a whole document keeps no big buffer alive in the pool.

@@ -195,6 +195,20 @@ uint64_t Decoder::read_var_uint_multi() {
   // lib0 accepts any number of continuation bytes; it throws once the value exceeds 2^53-1.
   // We reject every value above 2^53-1 (lib0 lets the last byte push it past, imprecisely).
   const size_t start = pos_;
+  if (data_.size() - pos_ >= 8) {
+    // Common case (client ids, clocks): the value ends within 8 bytes, which need no bounds
+    // check each and cannot overflow (8 * 7 = 56 bits).
+    const uint8_t* p = data_.data() + pos_;
+    uint64_t num = 0;
+    for (unsigned i = 0; i < 8; ++i) {
+      num |= static_cast<uint64_t>(p[i] & 0x7F) << (7 * i);
+      if (p[i] < 0x80) {
+        if (num > kMaxSafeInteger) fail_at("var-uint exceeds 2^53-1", start);
+        pos_ += i + 1;
+        return num;
+      }
+    }
+  }
   uint64_t num = 0;
   unsigned shift = 0;
   while (true) {

@@ -10,15 +10,15 @@ void StructList::insert(size_t i, Item* item) {
     return;
   }
   size_t b = block_of(i);
-  std::vector<Item*>& block = blocks_[b];
-  block.insert(block.begin() + static_cast<ptrdiff_t>(i - starts_[b]), item);
-  first_clock_[b] = block.front()->id.clock;
+  Block& block = blocks_[b];
+  block.insert(block.begin() + static_cast<ptrdiff_t>(i - starts_[b]), Entry{item->id.clock, item});
+  first_clock_[b] = block.front().clock;
   ++size_;
   if (block.size() >= 2 * kBlock) {
     // Split a full block in halves.
-    std::vector<Item*> right(block.begin() + kBlock, block.end());
+    Block right(block.begin() + kBlock, block.end());
     block.resize(kBlock);
-    Clock right_first = right.front()->id.clock;
+    Clock right_first = right.front().clock;
     blocks_.insert(blocks_.begin() + static_cast<ptrdiff_t>(b) + 1, std::move(right));
     starts_.insert(starts_.begin() + static_cast<ptrdiff_t>(b) + 1, 0);
     first_clock_.insert(first_clock_.begin() + static_cast<ptrdiff_t>(b) + 1, right_first);
@@ -29,12 +29,23 @@ void StructList::insert(size_t i, Item* item) {
 void StructList::erase(size_t first, size_t last) {
   if (first >= last) return;
   const size_t first_block = block_of(first);
+  if (Block& block = blocks_[first_block];
+      last - starts_[first_block] <= block.size() && last - first < block.size()) {
+    // Within one block, which keeps items (merging a new struct into its left neighbour).
+    const size_t offset = first - starts_[first_block];
+    block.erase(block.begin() + static_cast<ptrdiff_t>(offset),
+                block.begin() + static_cast<ptrdiff_t>(last - starts_[first_block]));
+    if (offset == 0) first_clock_[first_block] = block.front().clock;
+    size_ -= last - first;
+    for (size_t b = first_block + 1; b < starts_.size(); ++b) starts_[b] -= last - first;
+    return;
+  }
   size_t b = first_block;
   size_t count = last - first;
   size_t offset = first - starts_[b];
   size_ -= count;
   while (count > 0) {
-    std::vector<Item*>& block = blocks_[b];
+    Block& block = blocks_[b];
     size_t k = std::min(count, block.size() - offset);
     block.erase(block.begin() + static_cast<ptrdiff_t>(offset),
                 block.begin() + static_cast<ptrdiff_t>(offset + k));
@@ -44,7 +55,7 @@ void StructList::erase(size_t first, size_t last) {
       starts_.erase(starts_.begin() + static_cast<ptrdiff_t>(b));
       first_clock_.erase(first_clock_.begin() + static_cast<ptrdiff_t>(b));
     } else {
-      first_clock_[b] = block.front()->id.clock;
+      first_clock_[b] = block.front().clock;
       ++b;
     }
     offset = 0;
@@ -72,10 +83,10 @@ size_t StructList::find_index(Clock clock) const {
   // places found last before searching.
   auto holds = [clock](const Item* s) { return s->id.clock <= clock && clock < s->id.clock + s->length; };
   if (size_ == 0) return 0;
-  if (holds(blocks_.back().back())) return size_ - 1;
+  if (holds(blocks_.back().back().item)) return size_ - 1;
   for (const Place& h : hints_) {
     if (h.block < blocks_.size() && h.offset < blocks_[h.block].size() &&
-        holds(blocks_[h.block][h.offset])) {
+        holds(blocks_[h.block][h.offset].item)) {
       return starts_[h.block] + h.offset;
     }
   }
@@ -88,29 +99,22 @@ size_t StructList::find_index(Clock clock) const {
 
 StructList::Place StructList::find_place(Clock clock) const {
   size_t b = find_block(clock);
-  const std::vector<Item*>& block = blocks_[b];
-  // The structs of a block cover its clocks without gaps: guess the position from the clock
-  // (yjs findIndexSS does the same over the whole array), then bisect.
-  const Item* first = block.front();
-  const Item* last = block.back();
-  Clock span = last->id.clock + last->length - first->id.clock;
-  size_t lo = 0, hi = block.size() - 1;
-  size_t mid = static_cast<size_t>(static_cast<double>(clock - first->id.clock) /
-                                   static_cast<double>(span) * static_cast<double>(block.size()));
-  if (mid > hi) mid = hi;
-  while (lo <= hi) {
-    const Item* s = block[mid];
-    if (s->id.clock <= clock) {
-      if (clock < s->id.clock + s->length) return {b, mid};
-      lo = mid + 1;
-    } else {
-      if (mid == 0) break;
-      hi = mid - 1;
-    }
-    mid = (lo + hi) / 2;
-  }
-  assert(false && "find_index: clock not in store");
-  return {b, 0};
+  const Block& block = blocks_[b];
+  // The structs of a block cover its clocks without gaps: the last one starting at or before
+  // `clock` contains it.
+  auto it = std::upper_bound(block.begin(), block.end(), clock,
+                             [](Clock c, const Entry& e) { return c < e.clock; });
+  assert(it != block.begin() && "find_index: clock not in store");
+  size_t offset = static_cast<size_t>(it - block.begin()) - 1;
+  assert(clock < block[offset].clock + block[offset].item->length && "find_index: clock not in store");
+  return {b, offset};
+}
+
+void StructList::replace(size_t i, Item* item) {
+  size_t b = block_of(i);
+  Entry& e = blocks_[b][i - starts_[b]];
+  assert(e.clock == item->id.clock && "StructList::replace: another clock");
+  e.item = item;
 }
 
 }  // namespace tandem::crdt

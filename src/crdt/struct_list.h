@@ -3,7 +3,9 @@
 // list; with one flat array that moves the whole tail each time, which for a long-edited
 // document (automerge-paper: ~100k structs of one client) was about half of all the time spent
 // applying or making edits. So the list is cut into blocks of at most 2 * kBlock items, and an
-// insert or erase moves only within one block (plus the small index of block starts).
+// insert or erase moves only within one block (plus the small index of block starts). Each
+// entry keeps its struct's clock beside the pointer, so that finding the struct of a clock
+// searches contiguous memory instead of visiting items scattered over the heap.
 #pragma once
 
 #include <algorithm>
@@ -19,10 +21,11 @@ class StructList {
  public:
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  Item* operator[](size_t i) const { return slot(i); }
-  Item*& operator[](size_t i) { return slot(i); }
-  Item* front() const { return blocks_.front().front(); }
-  Item* back() const { return blocks_.back().back(); }
+  Item* operator[](size_t i) const { return slot(i).item; }
+  Item* front() const { return blocks_.front().front().item; }
+  Item* back() const { return blocks_.back().back().item; }
+  //! Puts `item` in place of the struct at position i. REQUIRES: same id.clock.
+  void replace(size_t i, Item* item);
 
   void push_back(Item* item) {
     if (blocks_.empty() || blocks_.back().size() >= kBlock) {
@@ -36,7 +39,7 @@ class StructList {
         blocks_.emplace_back();
       }
     }
-    blocks_.back().push_back(item);
+    blocks_.back().push_back(Entry{item->id.clock, item});
     ++size_;
   }
   //! Inserts `item` before position `i` (i <= size()).
@@ -52,15 +55,15 @@ class StructList {
     if (i >= size_) return;
     constexpr size_t kAhead = 8;
     for (size_t b = block_of(i), o = i - starts_[b]; b < blocks_.size(); ++b, o = 0) {
-      const std::vector<Item*>& block = blocks_[b];
+      const Block& block = blocks_[b];
       for (size_t k = o; k < block.size(); ++k) {
         if (k + kAhead < block.size()) {
-          const char* ahead = reinterpret_cast<const char*>(block[k + kAhead]);
+          const char* ahead = reinterpret_cast<const char*>(block[k + kAhead].item);
           __builtin_prefetch(ahead);
           __builtin_prefetch(ahead + 64);
           __builtin_prefetch(ahead + 128);
         }
-        f(block[k]);
+        f(block[k].item);
       }
     }
   }
@@ -88,6 +91,13 @@ class StructList {
  private:
   static constexpr size_t kBlock = 512;
 
+  //! A struct and its id.clock (which never changes while the struct is in a list).
+  struct Entry {
+    Clock clock;
+    Item* item;
+  };
+  using Block = std::vector<Entry>;
+
   struct Place {
     size_t block = 0, offset = 0;
   };
@@ -104,18 +114,18 @@ class StructList {
     cache_ = static_cast<size_t>(it - starts_.begin()) - 1;
     return cache_;
   }
-  Item*& slot(size_t i) const {
+  const Entry& slot(size_t i) const {
     size_t b = block_of(i);
-    return const_cast<Item*&>(blocks_[b][i - starts_[b]]);
+    return blocks_[b][i - starts_[b]];
   }
   void renumber_from(size_t b) {
     for (; b < blocks_.size(); ++b) starts_[b] = b == 0 ? 0 : starts_[b - 1] + blocks_[b - 1].size();
   }
 
-  std::vector<std::vector<Item*>> blocks_;  // none empty
+  std::vector<Block> blocks_;  // none empty
   std::vector<size_t> starts_;              // index of the first item of each block
   //! Clock of the first item of each block (find_index searches it without touching items).
-  //! Items in the list never change their id.clock; operator[] may only put an item of the
+  //! Items in the list never change their id.clock; replace() may only put an item of the
   //! same clock in place of another (StructStore::replace_with_gc).
   std::vector<Clock> first_clock_;
   size_t size_ = 0;

@@ -1,6 +1,7 @@
 #include "crdt/struct_ref.h"
 
 #include "crdt/lib0_encoding.h"
+#include "crdt/update_codec_impl.h"
 
 namespace tandem::crdt {
 
@@ -15,7 +16,10 @@ uint64_t checked_clock_end(Decoder& d, uint64_t clock, uint64_t len) {
 
 namespace {
 // read_struct into `s`, a default-constructed StructRef (in place: a StructRef is big).
-void read_struct_into(UpdateDecoder& dec, uint8_t info, ID id, StructRef& s) {
+// Instantiated for the concrete decoders too, so that decoding a big update makes no virtual
+// call per field.
+template <class Dec>
+void read_struct_into(Dec& dec, uint8_t info, ID id, StructRef& s) {
   s.id = id;
   uint8_t ref = info & 0x1F;
   if (info == 10) {
@@ -37,7 +41,12 @@ void read_struct_into(UpdateDecoder& dec, uint8_t info, ID id, StructRef& s) {
       }
       if (info & kBit6) s.parent_sub = dec.read_string();
     }
-    s.content = read_content(dec, info);
+    if (ref == static_cast<uint8_t>(ContentRef::String)) {  // most structs: inline
+      s.content.set_string(dec.read_string());
+      if (s.content.length() == 0) dec.rest().fail("empty string content");
+    } else {
+      s.content = read_content(dec, info);
+    }
     s.length = s.content.length();
   }
   if (s.length == 0) dec.rest().fail("struct of length 0");
@@ -51,7 +60,9 @@ StructRef read_struct(UpdateDecoder& dec, uint8_t info, ID id) {
   return s;
 }
 
-void read_struct_section(UpdateDecoder& dec, std::vector<ClientStructs>& out) {
+namespace {
+template <class Dec>
+void read_structs(Dec& dec, std::vector<ClientStructs>& out) {
   // In v1 every struct takes at least two bytes; v2's run-length columns can describe
   // structs in no bytes at all, so a few bytes could ask for 2^53 structs. Real documents
   // have well under one struct per byte (the Eg-walker v2 datasets: 0.05-0.15).
@@ -70,8 +81,11 @@ void read_struct_section(UpdateDecoder& dec, std::vector<ClientStructs>& out) {
     ClientStructs& cs = out[used++];
     cs.client = client;
     cs.structs.clear();
-    cs.structs.reserve(std::min<uint64_t>(num_structs, 4096));
     if (num_structs > max_structs - total) dec.rest().fail("implausible struct count");
+    // Room for all of them, unless there are implausibly many for the input's size (real
+    // documents have well under one struct per 4 bytes): growing a vector of thousands of
+    // structs moves them all each time.
+    cs.structs.reserve(std::min<uint64_t>(num_structs, dec.input_size() / 4 + 1024));
     total += num_structs;
     for (uint64_t i = 0; i < num_structs; ++i) {
       uint8_t info = dec.read_info();
@@ -80,6 +94,16 @@ void read_struct_section(UpdateDecoder& dec, std::vector<ClientStructs>& out) {
     }
   }
   out.resize(used);
+}
+}  // namespace
+
+void read_struct_section(UpdateDecoder& dec, std::vector<ClientStructs>& out) {
+  // The two decoders of update_codec_impl.h are the only implementations of UpdateDecoder.
+  if (dec.version() == UpdateVersion::V1) {
+    read_structs(static_cast<detail::UpdateDecoderV1&>(dec), out);
+  } else {
+    read_structs(static_cast<detail::UpdateDecoderV2&>(dec), out);
+  }
 }
 
 std::vector<ClientStructs> read_struct_section(UpdateDecoder& dec) {

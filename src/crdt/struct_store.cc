@@ -18,10 +18,9 @@ constexpr size_t kMaxBlock = 1024;
 StructStore::~StructStore() = default;
 
 Item* StructStore::alloc() {
-  if (!free_.empty()) {
+  if (!free_.empty()) {  // reset by collect_released
     Item* it = free_.back();
     free_.pop_back();
-    *it = Item();
     return it;
   }
   if (blocks_.empty() || block_used_ == block_size_) {
@@ -36,16 +35,32 @@ void StructStore::release(Item* item) { released_.push_back(item); }
 
 void StructStore::collect_released() {
   for (Item* item : released_) {
-    *item = Item();  // drops the content (and any type it owns)
+    // Reset in place (cheaper than assigning a temporary): drops the content and any type it
+    // owns. alloc() hands it out as it is.
+    std::destroy_at(item);
+    std::construct_at(item);
     free_.push_back(item);
   }
   released_.clear();
 }
 
-Clock StructStore::state(ClientId client) const {
+StructList* StructStore::lookup(ClientId client) const {
+  if (recent_[0].client == client) return recent_[0].list;
+  if (recent_[1].client == client) {
+    std::swap(recent_[0], recent_[1]);
+    return recent_[0].list;
+  }
   auto it = clients_.find(client);
-  if (it == clients_.end() || it->second.empty()) return 0;
-  const Item* last = it->second.back();
+  if (it == clients_.end()) return nullptr;  // not remembered: it may be added later
+  recent_[1] = recent_[0];
+  recent_[0] = Recent{client, const_cast<StructList*>(&it->second)};
+  return recent_[0].list;
+}
+
+Clock StructStore::state(ClientId client) const {
+  const StructList* structs = lookup(client);
+  if (!structs || structs->empty()) return 0;
+  const Item* last = structs->back();
   return last->id.clock + last->length;
 }
 
@@ -60,43 +75,39 @@ StateVector StructStore::state_vector() const {
 }
 
 void StructStore::add(Item* item) {
-  auto& structs = clients_[item->id.client];
+  StructList* known = lookup(item->id.client);
+  auto& structs = known ? *known : clients_[item->id.client];
   assert(structs.empty() ? item->id.clock == 0
                          : structs.back()->id.clock + structs.back()->length == item->id.clock);
   structs.push_back(item);
 }
 
 Item* StructStore::find(ID id) const {
-  const auto& structs = clients_.at(id.client);
-  return structs[find_index(structs, id.clock)];
+  const StructList* structs = lookup(id.client);
+  assert(structs && "StructStore::find: unknown client");
+  return (*structs)[find_index(*structs, id.clock)];
 }
 
 Item* StructStore::find_if_exists(ID id) const {
-  auto it = clients_.find(id.client);
-  if (it == clients_.end() || it->second.empty()) return nullptr;
-  const Item* last = it->second.back();
+  const StructList* structs = lookup(id.client);
+  if (!structs || structs->empty()) return nullptr;
+  const Item* last = structs->back();
   if (id.clock >= last->id.clock + last->length) return nullptr;
-  return it->second[find_index(it->second, id.clock)];
+  return (*structs)[find_index(*structs, id.clock)];
 }
 
-StructList* StructStore::client_structs(ClientId client) {
-  auto it = clients_.find(client);
-  return it == clients_.end() ? nullptr : &it->second;
-}
+StructList* StructStore::client_structs(ClientId client) { return lookup(client); }
 
-const StructList* StructStore::client_structs(ClientId client) const {
-  auto it = clients_.find(client);
-  return it == clients_.end() ? nullptr : &it->second;
-}
+const StructList* StructStore::client_structs(ClientId client) const { return lookup(client); }
 
 void StructStore::replace_with_gc(Item* item) {
-  auto& structs = clients_.at(item->id.client);
+  StructList& structs = *lookup(item->id.client);
   size_t index = find_index(structs, item->id.clock);
   Item* gc = alloc();
   gc->id = item->id;
   gc->length = item->length;
   gc->info = Item::kGC | Item::kDeleted;
-  structs[index] = gc;
+  structs.replace(index, gc);
   release(item);
 }
 

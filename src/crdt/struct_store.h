@@ -2,6 +2,7 @@
 // clock order, plus the allocator that owns them. Owned by one Doc; not thread-safe.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -50,7 +51,16 @@ class StructStore {
   Status check_integrity() const;
 
  private:
-  std::unordered_map<ClientId, StructList> clients_;
+  //! The list of `client`, or nullptr. Remembers the last two clients asked for: an update
+  //! touches its own client and its origins' (often one other), each several times.
+  StructList* lookup(ClientId client) const;
+
+  std::unordered_map<ClientId, StructList> clients_;  // never erased from: pointers stay valid
+  struct Recent {
+    ClientId client = ~ClientId{0};  // no client: ids are below 2^53
+    StructList* list = nullptr;
+  };
+  mutable std::array<Recent, 2> recent_{};
   std::vector<std::unique_ptr<Item[]>> blocks_;
   size_t block_used_ = 0;
   size_t block_size_ = 0;  // items in blocks_.back()

@@ -146,50 +146,41 @@ struct ParentKey {
 
 //! Resolves the parent of every item of an update without changing anything, so that an
 //! inconsistent update is rejected before integration starts. Flat arrays indexed by struct
-//! position: updates on the hot path hold one or two structs.
+//! position: updates on the hot path hold one or two structs, so setting up must cost little.
 class Validator {
  public:
   enum class State : uint8_t { Todo, InProgress, Done };
+  struct Node {
+    const StructRef* ref;
+    Clock clock;  // ref->id.clock, contiguous for searching
+    State state;
+    ParentKey key;  // valid when Done
+  };
   struct Section {
     ClientId client;
-    size_t begin, end;  // indexes into refs_
+    size_t begin, end;  // indexes into nodes
   };
   //! The arrays, kept per thread from one update to the next (validation never nests).
   struct Buffers {
-    std::vector<const StructRef*> refs;
-    std::vector<Clock> clocks;
+    std::vector<Node> nodes;
     std::vector<Section> sections;
-    std::vector<State> state;
-    std::vector<ParentKey> keys;
     //! After a big update (a document load), frees what it grew.
     void trim() {
-      if (refs.capacity() > 256 || sections.capacity() > 256 || clocks.capacity() > 256) *this = Buffers();
+      if (nodes.capacity() > 256 || sections.capacity() > 256) *this = Buffers();
     }
   };
 
-  // Borrows the buffers' storage (as own members: faster to index than through references)
-  // and gives it back when done.
   Validator(const Doc& doc, const std::vector<ClientStructs>& clients, Buffers& buf)
-      : doc_(doc), buf_(buf) {
-    refs_.swap(buf.refs);
-    clocks_.swap(buf.clocks);
-    sections_.swap(buf.sections);
-    state_.swap(buf.state);
-    keys_.swap(buf.keys);
-    refs_.clear();
-    clocks_.clear();
+      : doc_(doc), nodes_(buf.nodes), sections_(buf.sections) {
+    nodes_.clear();
     sections_.clear();
     size_t n = 0;
     for (const auto& cs : clients) n += cs.structs.size();
-    refs_.reserve(n);
-    clocks_.reserve(n);
+    nodes_.reserve(n);
     for (const auto& cs : clients) {
       if (cs.structs.empty()) continue;
-      sections_.push_back({cs.client, refs_.size(), refs_.size() + cs.structs.size()});
-      for (const auto& s : cs.structs) {
-        refs_.push_back(&s);
-        clocks_.push_back(s.id.clock);
-      }
+      sections_.push_back({cs.client, nodes_.size(), nodes_.size() + cs.structs.size()});
+      for (const auto& s : cs.structs) nodes_.push_back(Node{&s, s.id.clock, State::Todo, {}});
     }
     // A client listed twice: the last section wins, as in yjs.
     if (sections_.size() > 1) {
@@ -199,22 +190,13 @@ class Validator {
         if (sections_[k].client == sections_[k - 1].client) unique_clients_ = false;
       }
     }
-    state_.assign(refs_.size(), State::Todo);
-    keys_.assign(refs_.size(), ParentKey());
-  }
-  ~Validator() {
-    refs_.swap(buf_.refs);
-    clocks_.swap(buf_.clocks);
-    sections_.swap(buf_.sections);
-    state_.swap(buf_.state);
-    keys_.swap(buf_.keys);
   }
   Validator(const Validator&) = delete;
   Validator& operator=(const Validator&) = delete;
 
   Status run() {
-    for (size_t i = 0; i < refs_.size(); ++i) {
-      const StructRef& s = *refs_[i];
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      const StructRef& s = *nodes_[i].ref;
       if (s.kind != StructRef::Kind::Item) continue;
       if (Status st = check_ids(s); !st) return st;
       ParentKey k;
@@ -239,22 +221,21 @@ class Validator {
   // just before the one asking (`near`): that is tried first.
   size_t find_ref(ID id, size_t near) const {
     static constexpr size_t npos = static_cast<size_t>(-1);
-    if (near > 0 && near < refs_.size()) {
-      const StructRef* p = refs_[near - 1];
-      if (unique_clients_ && p->id.client == id.client && p->id.clock <= id.clock &&
-          id.clock < p->id.clock + p->length) {
-        return near - 1;
-      }
-    }
+    auto contains = [&](size_t k) {
+      const StructRef* r = nodes_[k].ref;
+      return r->id.client == id.client && r->id.clock <= id.clock && id.clock < r->id.clock + r->length;
+    };
+    if (near > 0 && near < nodes_.size() && unique_clients_ && contains(near - 1)) return near - 1;
     size_t found = npos;
     for (const Section& sec : sections_) {
       if (sec.client != id.client) continue;
-      auto first = clocks_.begin() + static_cast<ptrdiff_t>(sec.begin);
-      auto last = clocks_.begin() + static_cast<ptrdiff_t>(sec.end);
-      auto r = std::upper_bound(first, last, id.clock);
+      auto first = nodes_.begin() + static_cast<ptrdiff_t>(sec.begin);
+      auto last = nodes_.begin() + static_cast<ptrdiff_t>(sec.end);
+      auto r = std::upper_bound(first, last, id.clock,
+                                [](Clock c, const Node& n) { return c < n.clock; });
       if (r == first) continue;
-      size_t k = static_cast<size_t>(r - clocks_.begin()) - 1;
-      if (id.clock < refs_[k]->id.clock + refs_[k]->length) found = k;
+      size_t k = static_cast<size_t>(r - nodes_.begin()) - 1;
+      if (id.clock < nodes_[k].clock + nodes_[k].ref->length) found = k;
     }
     return found;
   }
@@ -269,8 +250,8 @@ class Validator {
       return Status::Ok();
     }
     size_t r = find_ref(id, near);
-    if (r == static_cast<size_t>(-1) || refs_[r]->kind == StructRef::Kind::Skip) return Status::Ok();
-    if (refs_[r]->kind == StructRef::Kind::GC) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
+    if (r == static_cast<size_t>(-1) || nodes_[r].ref->kind == StructRef::Kind::Skip) return Status::Ok();
+    if (nodes_[r].ref->kind == StructRef::Kind::GC) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
     return resolve(r, out);
   }
 
@@ -284,8 +265,8 @@ class Validator {
       return Status::Ok();
     }
     size_t i = find_ref(id, 0);
-    if (i == static_cast<size_t>(-1) || refs_[i]->kind == StructRef::Kind::Skip) return Status::Ok();
-    const StructRef* r = refs_[i];
+    if (i == static_cast<size_t>(-1) || nodes_[i].ref->kind == StructRef::Kind::Skip) return Status::Ok();
+    const StructRef* r = nodes_[i].ref;
     bool is_type = r->kind == StructRef::Kind::Item && r->content.ref() == ContentRef::Type;
     out.kind = is_type ? ParentKey::Kind::Known : ParentKey::Kind::GC;
     if (is_type) out.type = r;
@@ -293,10 +274,11 @@ class Validator {
   }
 
   Status resolve(size_t i, ParentKey& out) {
-    if (state_[i] == State::Done) { out = keys_[i]; return Status::Ok(); }
-    if (state_[i] == State::InProgress) return Status::Ok();  // a cycle: stays pending, as in yjs
-    state_[i] = State::InProgress;
-    const StructRef* s = refs_[i];
+    Node& node = nodes_[i];  // nodes_ never grows while resolving: the reference stays valid
+    if (node.state == State::Done) { out = node.key; return Status::Ok(); }
+    if (node.state == State::InProgress) return Status::Ok();  // a cycle: stays pending, as in yjs
+    node.state = State::InProgress;
+    const StructRef* s = node.ref;
     ParentKey left, right;
     if (s->origin) {
       if (Status st = parent_of_id(*s->origin, i, left); !st) return st;
@@ -328,27 +310,23 @@ class Validator {
       }
       if (k.kind == ParentKey::Kind::Known && s->parent_sub) k.sub = &*s->parent_sub;
     }
-    state_[i] = State::Done;
-    keys_[i] = k;
+    node.state = State::Done;
+    node.key = k;
     out = k;
     return Status::Ok();
   }
 
   const Doc& doc_;
-  Buffers& buf_;
-  std::vector<const StructRef*> refs_;
-  std::vector<Clock> clocks_;  // refs_[k]->id.clock, contiguous for searching
+  std::vector<Node>& nodes_;
+  std::vector<Section>& sections_;
   bool unique_clients_ = true;  // no client has two sections
-  std::vector<Section> sections_;
-  std::vector<State> state_;
-  std::vector<ParentKey> keys_;
 };
 
 }  // namespace
 
 Status validate_update(const Doc& doc, const std::vector<ClientStructs>& clients) {
   thread_local Validator::Buffers buffers;
-  Status st = Validator(doc, clients, buffers).run();  // the temporary returns the buffers
+  Status st = Validator(doc, clients, buffers).run();
   buffers.trim();
   return st;
 }

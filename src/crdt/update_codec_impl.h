@@ -1,11 +1,13 @@
-// Internal to the update codecs: the concrete v1 and v2 codecs behind make_update_encoder and
-// make_update_decoder (update_codec.h). Format: docs/crdt.md, "Update format".
+// Internal to the update codecs: the concrete codecs behind make_update_encoder and
+// make_update_decoder (update_codec.h); the v2 encoder stays private to update_codec_v2.cc.
+// Format: docs/crdt.md, "Update format".
 #pragma once
 
 #include <memory>
 #include <span>
 
 #include "crdt/lib0_encoding.h"
+#include "crdt/lib0_rle.h"
 #include "crdt/update_codec.h"
 
 namespace tandem::crdt::detail {
@@ -81,6 +83,78 @@ class UpdateDecoderV1 final : public UpdateDecoder {
 
  private:
   Decoder rest_;
+};
+
+//! Update format v2 (yjs UpdateDecoderV2): struct fields come from nine run-length/diff-encoded
+//! columns, the rest from a plain lib0 stream. Public here so that hot paths can call it
+//! without virtual dispatch.
+class UpdateDecoderV2 final : public UpdateDecoder {
+ public:
+  explicit UpdateDecoderV2(std::span<const uint8_t> update);
+
+  UpdateVersion version() const override { return UpdateVersion::V2; }
+
+  void reset_ds_cur_val() override { ds_curr_val_ = 0; }
+  uint64_t read_ds_clock() override {
+    const size_t at = rest_.pos();
+    ds_curr_val_ += rest_.read_var_uint();
+    if (ds_curr_val_ > kMaxSafeInteger) rest_.fail_at("delete set clock exceeds 2^53-1", at);
+    return ds_curr_val_;
+  }
+  uint64_t read_ds_len() override {
+    const size_t at = rest_.pos();
+    const uint64_t len = rest_.read_var_uint() + 1;
+    ds_curr_val_ += len;
+    if (ds_curr_val_ > kMaxSafeInteger) rest_.fail_at("delete set range exceeds 2^53-1", at);
+    return len;
+  }
+
+  ID read_left_id() override {
+    const uint64_t client = client_.read();
+    return ID{client, clock(left_clock_.read(), "left clock")};
+  }
+  ID read_right_id() override {
+    const uint64_t client = client_.read();
+    return ID{client, clock(right_clock_.read(), "right clock")};
+  }
+  uint64_t read_client() override { return client_.read(); }
+  uint8_t read_info() override { return info_.read(); }
+  std::string read_string() override { return string_.read(); }
+  bool read_parent_info() override { return parent_info_.read() == 1; }
+  uint8_t read_type_ref() override {
+    const uint64_t ref = type_ref_.read();
+    if (ref > 0xFF) rest_.fail("type ref " + std::to_string(ref) + " out of range");
+    return static_cast<uint8_t>(ref);
+  }
+  uint64_t read_len() override { return len_.read(); }
+  Any read_any() override { return rest_.read_any(); }
+  std::vector<uint8_t> read_buf() override {
+    auto b = rest_.read_var_bytes();
+    return {b.begin(), b.end()};
+  }
+  Any read_json() override { return rest_.read_any(); }
+  std::string read_key() override;
+  Decoder& rest() override { return rest_; }
+
+ private:
+  // Called in member-initialiser order, so the columns are read in wire order. Column
+  // decoders report offsets in the whole update.
+  Decoder column();
+  uint64_t clock(int64_t v, const char* what);
+
+  Decoder rest_;
+  uint64_t feature_flag_;  // read and ignored, as yjs does
+  uint64_t ds_curr_val_ = 0;
+  std::vector<std::string> keys_;
+  lib0::IntDiffOptRleDecoder key_clock_;
+  lib0::UintOptRleDecoder client_;
+  lib0::IntDiffOptRleDecoder left_clock_;
+  lib0::IntDiffOptRleDecoder right_clock_;
+  lib0::RleU8Decoder info_;
+  lib0::StringDecoder string_;
+  lib0::RleU8Decoder parent_info_;
+  lib0::UintOptRleDecoder type_ref_;
+  lib0::UintOptRleDecoder len_;
 };
 
 std::unique_ptr<UpdateEncoder> make_update_encoder_v1();

@@ -96,109 +96,46 @@ class UpdateEncoderV2 final : public UpdateEncoder {
   lib0::UintOptRleEncoder len_;
 };
 
-class UpdateDecoderV2 final : public UpdateDecoder {
- public:
-  explicit UpdateDecoderV2(std::span<const uint8_t> update)
-      : rest_(update),
-        feature_flag_(rest_.read_var_uint()),
-        key_clock_(column(), "key clock"),
-        client_(column(), "client"),
-        left_clock_(column(), "left clock"),
-        right_clock_(column(), "right clock"),
-        info_(column(), "info"),
-        string_(column(), "string"),
-        parent_info_(column(), "parent info"),
-        type_ref_(column(), "type ref"),
-        len_(column(), "length") {}
-
-  UpdateVersion version() const override { return UpdateVersion::V2; }
-
-  void reset_ds_cur_val() override { ds_curr_val_ = 0; }
-  uint64_t read_ds_clock() override {
-    const size_t at = rest_.pos();
-    ds_curr_val_ += rest_.read_var_uint();
-    if (ds_curr_val_ > kMaxSafeInteger) rest_.fail_at("delete set clock exceeds 2^53-1", at);
-    return ds_curr_val_;
-  }
-  uint64_t read_ds_len() override {
-    const size_t at = rest_.pos();
-    const uint64_t len = rest_.read_var_uint() + 1;
-    ds_curr_val_ += len;
-    if (ds_curr_val_ > kMaxSafeInteger) rest_.fail_at("delete set range exceeds 2^53-1", at);
-    return len;
-  }
-
-  ID read_left_id() override {
-    const uint64_t client = client_.read();
-    return ID{client, clock(left_clock_.read(), "left clock")};
-  }
-  ID read_right_id() override {
-    const uint64_t client = client_.read();
-    return ID{client, clock(right_clock_.read(), "right clock")};
-  }
-  uint64_t read_client() override { return client_.read(); }
-  uint8_t read_info() override { return info_.read(); }
-  std::string read_string() override { return string_.read(); }
-  bool read_parent_info() override { return parent_info_.read() == 1; }
-  uint8_t read_type_ref() override {
-    const uint64_t ref = type_ref_.read();
-    if (ref > 0xFF) rest_.fail("type ref " + std::to_string(ref) + " out of range");
-    return static_cast<uint8_t>(ref);
-  }
-  uint64_t read_len() override { return len_.read(); }
-  Any read_any() override { return rest_.read_any(); }
-  std::vector<uint8_t> read_buf() override {
-    auto b = rest_.read_var_bytes();
-    return {b.begin(), b.end()};
-  }
-  Any read_json() override { return rest_.read_any(); }
-  std::string read_key() override {
-    // UpdateDecoderV2.readKey: a key clock below the number of keys seen names a seen key;
-    // any other reads the next string (which becomes keys[keys.length], whatever the clock).
-    const int64_t key_clock = key_clock_.read();
-    if (key_clock < 0) rest_.fail("negative key clock " + std::to_string(key_clock));
-    if (static_cast<uint64_t>(key_clock) < keys_.size())
-      return keys_[static_cast<size_t>(key_clock)];
-    std::string key = string_.read();
-    keys_.push_back(key);
-    return key;
-  }
-  Decoder& rest() override { return rest_; }
-
- private:
-  // Called in member-initialiser order, so the columns are read in wire order. Column
-  // decoders report offsets in the whole update.
-  Decoder column() {
-    auto b = rest_.read_var_bytes();
-    return Decoder(b, rest_.pos() - b.size());
-  }
-
-  uint64_t clock(int64_t v, const char* what) {
-    if (v < 0 || static_cast<uint64_t>(v) > kMaxSafeInteger) {
-      rest_.fail(std::string(what) + " " + std::to_string(v) + " out of range");
-    }
-    return static_cast<uint64_t>(v);
-  }
-
-  Decoder rest_;
-  uint64_t feature_flag_;  // read and ignored, as yjs does
-  uint64_t ds_curr_val_ = 0;
-  std::vector<std::string> keys_;
-  lib0::IntDiffOptRleDecoder key_clock_;
-  lib0::UintOptRleDecoder client_;
-  lib0::IntDiffOptRleDecoder left_clock_;
-  lib0::IntDiffOptRleDecoder right_clock_;
-  lib0::RleU8Decoder info_;
-  lib0::StringDecoder string_;
-  lib0::RleU8Decoder parent_info_;
-  lib0::UintOptRleDecoder type_ref_;
-  lib0::UintOptRleDecoder len_;
-};
-
 }  // namespace
 
 std::unique_ptr<UpdateEncoder> make_update_encoder_v2() {
   return std::make_unique<UpdateEncoderV2>();
+}
+
+UpdateDecoderV2::UpdateDecoderV2(std::span<const uint8_t> update)
+    : rest_(update),
+      feature_flag_(rest_.read_var_uint()),
+      key_clock_(column(), "key clock"),
+      client_(column(), "client"),
+      left_clock_(column(), "left clock"),
+      right_clock_(column(), "right clock"),
+      info_(column(), "info"),
+      string_(column(), "string"),
+      parent_info_(column(), "parent info"),
+      type_ref_(column(), "type ref"),
+      len_(column(), "length") {}
+
+std::string UpdateDecoderV2::read_key() {
+  // UpdateDecoderV2.readKey: a key clock below the number of keys seen names a seen key;
+  // any other reads the next string (which becomes keys[keys.length], whatever the clock).
+  const int64_t key_clock = key_clock_.read();
+  if (key_clock < 0) rest_.fail("negative key clock " + std::to_string(key_clock));
+  if (static_cast<uint64_t>(key_clock) < keys_.size()) return keys_[static_cast<size_t>(key_clock)];
+  std::string key = string_.read();
+  keys_.push_back(key);
+  return key;
+}
+
+Decoder UpdateDecoderV2::column() {
+  auto b = rest_.read_var_bytes();
+  return Decoder(b, rest_.pos() - b.size());
+}
+
+uint64_t UpdateDecoderV2::clock(int64_t v, const char* what) {
+  if (v < 0 || static_cast<uint64_t>(v) > kMaxSafeInteger) {
+    rest_.fail(std::string(what) + " " + std::to_string(v) + " out of range");
+  }
+  return static_cast<uint64_t>(v);
 }
 
 std::unique_ptr<UpdateDecoder> make_update_decoder_v2(std::span<const uint8_t> update) {
