@@ -159,6 +159,7 @@ class Validator {
   struct Section {
     ClientId client;
     size_t begin, end;  // indexes into nodes
+    size_t cursor;      // where the last search in this section ended
   };
   //! The arrays, kept per thread from one update to the next (validation never nests).
   struct Buffers {
@@ -179,7 +180,7 @@ class Validator {
     nodes_.reserve(n);
     for (const auto& cs : clients) {
       if (cs.structs.empty()) continue;
-      sections_.push_back({cs.client, nodes_.size(), nodes_.size() + cs.structs.size()});
+      sections_.push_back({cs.client, nodes_.size(), nodes_.size() + cs.structs.size(), nodes_.size()});
       for (const auto& s : cs.structs) nodes_.push_back(Node{&s, s.id.clock, State::Todo, {}});
     }
     // A client listed twice: the last section wins, as in yjs.
@@ -219,7 +220,7 @@ class Validator {
 
   // Index of the struct of this update containing `id`, or npos. Most origins are the struct
   // just before the one asking (`near`): that is tried first.
-  size_t find_ref(ID id, size_t near) const {
+  size_t find_ref(ID id, size_t near) {
     static constexpr size_t npos = static_cast<size_t>(-1);
     auto contains = [&](size_t k) {
       const StructRef* r = nodes_[k].ref;
@@ -227,17 +228,50 @@ class Validator {
     };
     if (near > 0 && near < nodes_.size() && unique_clients_ && contains(near - 1)) return near - 1;
     size_t found = npos;
-    for (const Section& sec : sections_) {
+    for (Section& sec : sections_) {
       if (sec.client != id.client) continue;
-      auto first = nodes_.begin() + static_cast<ptrdiff_t>(sec.begin);
-      auto last = nodes_.begin() + static_cast<ptrdiff_t>(sec.end);
-      auto r = std::upper_bound(first, last, id.clock,
-                                [](Clock c, const Node& n) { return c < n.clock; });
-      if (r == first) continue;
-      size_t k = static_cast<size_t>(r - nodes_.begin()) - 1;
+      size_t r = upper_bound_from_cursor(sec, id.clock);
+      if (r == sec.begin) continue;
+      size_t k = r - 1;
+      sec.cursor = k;
       if (id.clock < nodes_[k].clock + nodes_[k].ref->length) found = k;
     }
     return found;
+  }
+
+  // The first node of `sec` starting after `clock` (sec.end if none). Gallops out from the
+  // section's cursor, then bisects: in a big update (a document load) the origins of
+  // successive structs tend to lie close together, so this is far cheaper than bisecting the
+  // whole section each time.
+  size_t upper_bound_from_cursor(const Section& sec, Clock clock) const {
+    auto at_or_before = [&](size_t k) { return nodes_[k].clock <= clock; };
+    const size_t c = sec.cursor;
+    size_t lo, hi;  // nodes before lo start at or before `clock`, nodes from hi after it
+    if (at_or_before(c)) {
+      lo = c + 1;
+      hi = sec.end;
+      for (size_t step = 1; c + step < sec.end; step *= 2) {
+        if (!at_or_before(c + step)) {
+          hi = c + step;
+          break;
+        }
+        lo = c + step + 1;
+      }
+    } else {
+      lo = sec.begin;
+      hi = c;
+      for (size_t step = 1; step <= c - sec.begin; step *= 2) {
+        if (at_or_before(c - step)) {
+          lo = c - step + 1;
+          break;
+        }
+        hi = c - step;
+      }
+    }
+    auto r = std::upper_bound(nodes_.begin() + static_cast<ptrdiff_t>(lo),
+                              nodes_.begin() + static_cast<ptrdiff_t>(hi), clock,
+                              [](Clock v, const Node& n) { return v < n.clock; });
+    return static_cast<size_t>(r - nodes_.begin());
   }
 
   // The parent of the struct containing `id` (an origin or right origin).
