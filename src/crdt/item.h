@@ -25,6 +25,10 @@ struct Item {
   static constexpr uint8_t kKeep = 1, kCountable = 2, kDeleted = 4, kMarker = 8, kGC = 16,
                            kHasOrigin = 32, kHasRightOrigin = 64;
 
+  // User-provided, so that value-initialisation (make_unique<Item[]>, construct_at) runs the
+  // member initialisers without zero-filling the whole item first.
+  Item() noexcept {}
+
   ID id;
   uint64_t length = 0;
   Item* left = nullptr;

@@ -21,6 +21,10 @@ struct StructRef {
   //! No parent written (it is implied by the origins), a root type's name, or a type's item id.
   using Parent = std::variant<std::monostate, std::string, ID>;
 
+  // User-provided, so that value-initialisation (emplace_back()) runs the member
+  // initialisers without zero-filling the whole struct first.
+  StructRef() noexcept {}
+
   Kind kind = Kind::GC;
   ID id;
   uint64_t length = 0;

@@ -1,6 +1,7 @@
 #include "crdt/update_apply.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "crdt/doc.h"
@@ -159,7 +160,9 @@ class Validator {
   struct Section {
     ClientId client;
     size_t begin, end;  // indexes into nodes
-    size_t cursor;      // where the last search in this section ended
+    //! Where the last search in this section ended, for each kind of lookup (origins, right
+    //! origins, parents): each kind moves through the section on its own.
+    std::array<size_t, 3> cursor;
   };
   //! The arrays, kept per thread from one update to the next (validation never nests).
   struct Buffers {
@@ -180,7 +183,8 @@ class Validator {
     nodes_.reserve(n);
     for (const auto& cs : clients) {
       if (cs.structs.empty()) continue;
-      sections_.push_back({cs.client, nodes_.size(), nodes_.size() + cs.structs.size(), nodes_.size()});
+      const size_t begin = nodes_.size();
+      sections_.push_back({cs.client, begin, begin + cs.structs.size(), {begin, begin, begin}});
       for (const auto& s : cs.structs) nodes_.push_back(Node{&s, s.id.clock, State::Todo, {}});
     }
     // A client listed twice: the last section wins, as in yjs.
@@ -220,7 +224,8 @@ class Validator {
 
   // Index of the struct of this update containing `id`, or npos. Most origins are the struct
   // just before the one asking (`near`): that is tried first.
-  size_t find_ref(ID id, size_t near) {
+  enum Lookup : uint8_t { kOrigin, kRightOrigin, kParent };
+  size_t find_ref(ID id, size_t near, Lookup lookup) {
     static constexpr size_t npos = static_cast<size_t>(-1);
     auto contains = [&](size_t k) {
       const StructRef* r = nodes_[k].ref;
@@ -230,22 +235,21 @@ class Validator {
     size_t found = npos;
     for (Section& sec : sections_) {
       if (sec.client != id.client) continue;
-      size_t r = upper_bound_from_cursor(sec, id.clock);
+      size_t r = upper_bound_from_cursor(sec, sec.cursor[lookup], id.clock);
       if (r == sec.begin) continue;
       size_t k = r - 1;
-      sec.cursor = k;
+      sec.cursor[lookup] = k;
       if (id.clock < nodes_[k].clock + nodes_[k].ref->length) found = k;
     }
     return found;
   }
 
   // The first node of `sec` starting after `clock` (sec.end if none). Gallops out from the
-  // section's cursor, then bisects: in a big update (a document load) the origins of
+  // cursor `c`, then bisects: in a big update (a document load) the origins of
   // successive structs tend to lie close together, so this is far cheaper than bisecting the
   // whole section each time.
-  size_t upper_bound_from_cursor(const Section& sec, Clock clock) const {
+  size_t upper_bound_from_cursor(const Section& sec, size_t c, Clock clock) const {
     auto at_or_before = [&](size_t k) { return nodes_[k].clock <= clock; };
-    const size_t c = sec.cursor;
     size_t lo, hi;  // nodes before lo start at or before `clock`, nodes from hi after it
     if (at_or_before(c)) {
       lo = c + 1;
@@ -275,7 +279,7 @@ class Validator {
   }
 
   // The parent of the struct containing `id` (an origin or right origin).
-  Status parent_of_id(ID id, size_t near, ParentKey& out) {
+  Status parent_of_id(ID id, size_t near, Lookup lookup, ParentKey& out) {
     if (const Item* item = doc_.store().find_if_exists(id)) {
       if (item->is_gc()) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
       out.kind = ParentKey::Kind::Known;
@@ -283,7 +287,7 @@ class Validator {
       out.sub = item->parent_sub;
       return Status::Ok();
     }
-    size_t r = find_ref(id, near);
+    size_t r = find_ref(id, near, lookup);
     if (r == static_cast<size_t>(-1) || nodes_[r].ref->kind == StructRef::Kind::Skip) return Status::Ok();
     if (nodes_[r].ref->kind == StructRef::Kind::GC) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
     return resolve(r, out);
@@ -298,7 +302,7 @@ class Validator {
       if (ct) out.type = ct->type.get();
       return Status::Ok();
     }
-    size_t i = find_ref(id, 0);
+    size_t i = find_ref(id, 0, kParent);
     if (i == static_cast<size_t>(-1) || nodes_[i].ref->kind == StructRef::Kind::Skip) return Status::Ok();
     const StructRef* r = nodes_[i].ref;
     bool is_type = r->kind == StructRef::Kind::Item && r->content.ref() == ContentRef::Type;
@@ -315,10 +319,10 @@ class Validator {
     const StructRef* s = node.ref;
     ParentKey left, right;
     if (s->origin) {
-      if (Status st = parent_of_id(*s->origin, i, left); !st) return st;
+      if (Status st = parent_of_id(*s->origin, i, kOrigin, left); !st) return st;
     }
     if (s->right_origin) {
-      if (Status st = parent_of_id(*s->right_origin, i, right); !st) return st;
+      if (Status st = parent_of_id(*s->right_origin, i, kRightOrigin, right); !st) return st;
     }
     if (left.kind == ParentKey::Kind::Known && right.kind == ParentKey::Kind::Known &&
         !left.same_as(right)) {
