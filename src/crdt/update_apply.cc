@@ -157,6 +157,14 @@ class Validator {
     State state;
     ParentKey key;  // valid when Done
   };
+  //! A struct whose parent is being resolved: which side (origin, right origin) comes next,
+  //! and what the sides resolved to so far.
+  struct Frame {
+    explicit Frame(size_t n) : node(n) {}
+    size_t node;
+    uint8_t stage = 0;  // 0: origin next, 1: right origin next, 2: both done
+    ParentKey left, right;
+  };
   struct Section {
     ClientId client;
     size_t begin, end;  // indexes into nodes
@@ -168,14 +176,15 @@ class Validator {
   struct Buffers {
     std::vector<Node> nodes;
     std::vector<Section> sections;
+    std::vector<Frame> stack;
     //! After a big update (a document load), frees what it grew.
     void trim() {
-      if (nodes.capacity() > 256 || sections.capacity() > 256) *this = Buffers();
+      if (nodes.capacity() > 256 || sections.capacity() > 256 || stack.capacity() > 256) *this = Buffers();
     }
   };
 
   Validator(const Doc& doc, const std::vector<ClientStructs>& clients, Buffers& buf)
-      : doc_(doc), nodes_(buf.nodes), sections_(buf.sections) {
+      : doc_(doc), nodes_(buf.nodes), sections_(buf.sections), stack_(buf.stack) {
     nodes_.clear();
     sections_.clear();
     size_t n = 0;
@@ -204,8 +213,7 @@ class Validator {
       const StructRef& s = *nodes_[i].ref;
       if (s.kind != StructRef::Kind::Item) continue;
       if (Status st = check_ids(s); !st) return st;
-      ParentKey k;
-      if (Status st = resolve(i, k); !st) return st;
+      if (Status st = resolve(i); !st) return st;
     }
     return Status::Ok();
   }
@@ -222,17 +230,17 @@ class Validator {
     return Status::Ok();
   }
 
-  // Index of the struct of this update containing `id`, or npos. Most origins are the struct
+  // Index of the struct of this update containing `id`, or kNone. Most origins are the struct
   // just before the one asking (`near`): that is tried first.
+  static constexpr size_t kNone = static_cast<size_t>(-1);
   enum Lookup : uint8_t { kOrigin, kRightOrigin, kParent };
   size_t find_ref(ID id, size_t near, Lookup lookup) {
-    static constexpr size_t npos = static_cast<size_t>(-1);
     auto contains = [&](size_t k) {
       const StructRef* r = nodes_[k].ref;
       return r->id.client == id.client && r->id.clock <= id.clock && id.clock < r->id.clock + r->length;
     };
     if (near > 0 && near < nodes_.size() && unique_clients_ && contains(near - 1)) return near - 1;
-    size_t found = npos;
+    size_t found = kNone;
     for (Section& sec : sections_) {
       if (sec.client != id.client) continue;
       size_t r = upper_bound_from_cursor(sec, sec.cursor[lookup], id.clock);
@@ -278,19 +286,32 @@ class Validator {
     return static_cast<size_t>(r - nodes_.begin());
   }
 
-  // The parent of the struct containing `id` (an origin or right origin).
-  Status parent_of_id(ID id, size_t near, Lookup lookup, ParentKey& out) {
+  //! One side (origin or right origin) of a struct: known already (`key`), or held by the
+  //! struct `dep` of this update, whose parent has to be resolved first.
+  struct Side {
+    ParentKey key;
+    size_t dep = kNone;
+  };
+  Side locate(ID id, size_t near, Lookup lookup) {
+    Side side;
     if (const Item* item = doc_.store().find_if_exists(id)) {
-      if (item->is_gc()) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
-      out.kind = ParentKey::Kind::Known;
-      out.type = item->parent;
-      out.sub = item->parent_sub;
-      return Status::Ok();
+      if (item->is_gc()) {
+        side.key.kind = ParentKey::Kind::GC;
+      } else {
+        side.key.kind = ParentKey::Kind::Known;
+        side.key.type = item->parent;
+        side.key.sub = item->parent_sub;
+      }
+      return side;
     }
     size_t r = find_ref(id, near, lookup);
-    if (r == static_cast<size_t>(-1) || nodes_[r].ref->kind == StructRef::Kind::Skip) return Status::Ok();
-    if (nodes_[r].ref->kind == StructRef::Kind::GC) { out.kind = ParentKey::Kind::GC; return Status::Ok(); }
-    return resolve(r, out);
+    if (r == kNone || nodes_[r].ref->kind == StructRef::Kind::Skip) return side;  // unknown
+    if (nodes_[r].ref->kind == StructRef::Kind::GC) {
+      side.key.kind = ParentKey::Kind::GC;
+      return side;
+    }
+    side.dep = r;
+    return side;
   }
 
   // The type that the struct `id` holds (an explicit parent id). As in yjs, a parent that
@@ -303,7 +324,7 @@ class Validator {
       return Status::Ok();
     }
     size_t i = find_ref(id, 0, kParent);
-    if (i == static_cast<size_t>(-1) || nodes_[i].ref->kind == StructRef::Kind::Skip) return Status::Ok();
+    if (i == kNone || nodes_[i].ref->kind == StructRef::Kind::Skip) return Status::Ok();
     const StructRef* r = nodes_[i].ref;
     bool is_type = r->kind == StructRef::Kind::Item && r->content.ref() == ContentRef::Type;
     out.kind = is_type ? ParentKey::Kind::Known : ParentKey::Kind::GC;
@@ -311,24 +332,59 @@ class Validator {
     return Status::Ok();
   }
 
-  Status resolve(size_t i, ParentKey& out) {
-    Node& node = nodes_[i];  // nodes_ never grows while resolving: the reference stays valid
-    if (node.state == State::Done) { out = node.key; return Status::Ok(); }
-    if (node.state == State::InProgress) return Status::Ok();  // a cycle: stays pending, as in yjs
-    node.state = State::InProgress;
-    const StructRef* s = node.ref;
-    ParentKey left, right;
-    if (s->origin) {
-      if (Status st = parent_of_id(*s->origin, i, kOrigin, left); !st) return st;
+  // Resolves the parent of struct `root` and of every struct of this update it depends on,
+  // depth first, origin before right origin, with an explicit stack: a hostile update can
+  // chain millions of structs, far too deep for recursion. A struct met again while its own
+  // resolution is under way (a cycle) counts as unknown: it stays pending, as in yjs.
+  Status resolve(size_t root) {
+    if (nodes_[root].state != State::Todo) return Status::Ok();
+    stack_.clear();
+    stack_.push_back(Frame{root});
+    nodes_[root].state = State::InProgress;
+    while (!stack_.empty()) {
+      Frame& f = stack_.back();
+      if (f.stage < 2) {
+        const StructRef* s = nodes_[f.node].ref;
+        const bool origin = f.stage == 0;
+        ++f.stage;
+        const std::optional<ID>& id = origin ? s->origin : s->right_origin;
+        if (!id) continue;
+        Side side = locate(*id, f.node, origin ? kOrigin : kRightOrigin);
+        ParentKey& out = origin ? f.left : f.right;
+        if (side.dep == kNone) {
+          out = side.key;
+          continue;
+        }
+        Node& dep = nodes_[side.dep];
+        if (dep.state == State::Done) {
+          out = dep.key;
+        } else if (dep.state == State::Todo) {
+          dep.state = State::InProgress;
+          stack_.push_back(Frame{side.dep});  // fills `out` when done (below); `f` is stale now
+        }
+        continue;
+      }
+      ParentKey k;
+      if (Status st = parent_from_sides(f.node, f.left, f.right, k); !st) return st;
+      Node& node = nodes_[f.node];
+      node.state = State::Done;
+      node.key = k;
+      stack_.pop_back();
+      if (!stack_.empty()) {
+        Frame& waiting = stack_.back();  // pushed this struct while on the side it just left
+        (waiting.stage == 1 ? waiting.left : waiting.right) = k;
+      }
     }
-    if (s->right_origin) {
-      if (Status st = parent_of_id(*s->right_origin, i, kRightOrigin, right); !st) return st;
-    }
+    return Status::Ok();
+  }
+
+  // The parent of struct i, from what its origin and right origin resolved to.
+  Status parent_from_sides(size_t i, const ParentKey& left, const ParentKey& right, ParentKey& k) {
+    const StructRef* s = nodes_[i].ref;
     if (left.kind == ParentKey::Kind::Known && right.kind == ParentKey::Kind::Known &&
         !left.same_as(right)) {
       return Status::Error("struct " + id_str(s->id) + ": origin and right origin are in different parents");
     }
-    ParentKey k;
     if (left.kind == ParentKey::Kind::GC || right.kind == ParentKey::Kind::GC) {
       k.kind = ParentKey::Kind::GC;
     } else if (s->origin || s->right_origin) {
@@ -348,15 +404,13 @@ class Validator {
       }
       if (k.kind == ParentKey::Kind::Known && s->parent_sub) k.sub = &*s->parent_sub;
     }
-    node.state = State::Done;
-    node.key = k;
-    out = k;
     return Status::Ok();
   }
 
   const Doc& doc_;
   std::vector<Node>& nodes_;
   std::vector<Section>& sections_;
+  std::vector<Frame>& stack_;
   bool unique_clients_ = true;  // no client has two sections
 };
 
