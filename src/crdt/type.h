@@ -92,8 +92,11 @@ class Type {
 
   // --- Reading ---
   //! yjs toJSON() of this type: Text -> string, Map -> object, Array -> array,
-  //! XmlFragment/XmlElement/XmlText -> their XML string.
+  //! XmlFragment/XmlElement/XmlText -> their XML string. Types nested deeper than
+  //! kMaxReadNesting read as undefined.
   Any to_json() const;
+  //! How many types contain this one (a root: 0), counted up to `limit` at most.
+  int nesting(int limit) const;
   //! Text content (Text, XmlText), ignoring embeds and formats.
   std::string to_string() const;
 
@@ -118,6 +121,12 @@ class Type {
                                   kind_ == TypeKind::XmlText);
   }
 };
+
+//! Readers that walk nested types by recursion (to_json, xml_to_string) stop at this depth.
+//! Yjs has no such limit, but a hostile peer can nest types a million deep in a few MB, which
+//! would overflow the stack of any recursive reader (a JS one throws; a native one crashes).
+//! Real documents nest a few dozen deep at most.
+inline constexpr int kMaxReadNesting = 256;
 
 //! Reads a ContentType payload (type ref and name). Throws DecodeError.
 std::unique_ptr<Type> read_type_ref(UpdateDecoder& dec);

@@ -42,7 +42,17 @@ TypeKind inferred_kind(const Type* type) {
 
 }  // namespace
 
+int Type::nesting(int limit) const {
+  int depth = 0;
+  for (const Type* t = this; depth < limit && t->item() != nullptr && t->item()->parent != nullptr;
+       t = t->item()->parent) {
+    ++depth;
+  }
+  return depth;
+}
+
 Any Type::to_json() const {
+  if (nesting(kMaxReadNesting + 1) > kMaxReadNesting) return Any::Undefined();
   TypeKind k = kind_ == TypeKind::Unknown ? inferred_kind(this) : kind_;
   switch (k) {
     case TypeKind::Text: return Any::String(text_to_string(this));

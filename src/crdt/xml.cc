@@ -411,6 +411,7 @@ std::vector<Type*> xml_children(const Type* parent) {
 }
 
 std::string xml_to_string(const Type* type) {
+  if (type->nesting(kMaxReadNesting + 1) > kMaxReadNesting) return {};  // see kMaxReadNesting
   switch (type->kind()) {
     case TypeKind::XmlFragment: return children_to_string(type);
     case TypeKind::XmlElement: return element_to_string(type);

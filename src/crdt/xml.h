@@ -27,7 +27,8 @@ std::optional<Any> xml_get_attribute(const Type* element, const std::string& key
 //! The live children of a fragment or element.
 std::vector<Type*> xml_children(const Type* parent);
 //! yjs toString() of XmlFragment (children concatenated), XmlElement (`<name a="v">…</name>`,
-//! attributes sorted by key), XmlText (delta as nested formatting tags) and XmlHook.
+//! attributes sorted by key), XmlText (delta as nested formatting tags) and XmlHook. Types
+//! nested deeper than kMaxReadNesting (type.h) read as "".
 std::string xml_to_string(const Type* type);
 
 }  // namespace tandem::crdt
