@@ -17,7 +17,7 @@ Content Content::String(std::string utf8) {
 }
 void Content::set_string(std::string utf8) {
   uint64_t n = utf16_length(utf8);
-  v_.emplace<ContentString>(std::move(utf8), n);
+  v_.emplace<ContentString>(ContentString{std::move(utf8), n});
 }
 Content Content::Embed(Any v) { return Content(ContentEmbed{std::make_unique<Any>(std::move(v))}); }
 Content Content::Format(std::string key, Any v) {
