@@ -29,17 +29,6 @@ void StructList::insert(size_t i, Item* item) {
 void StructList::erase(size_t first, size_t last) {
   if (first >= last) return;
   const size_t first_block = block_of(first);
-  if (Block& block = blocks_[first_block];
-      last - starts_[first_block] <= block.size() && last - first < block.size()) {
-    // Within one block, which keeps items (merging a new struct into its left neighbour).
-    const size_t offset = first - starts_[first_block];
-    block.erase(block.begin() + static_cast<ptrdiff_t>(offset),
-                block.begin() + static_cast<ptrdiff_t>(last - starts_[first_block]));
-    if (offset == 0) first_clock_[first_block] = block.front().clock;
-    size_ -= last - first;
-    for (size_t b = first_block + 1; b < starts_.size(); ++b) starts_[b] -= last - first;
-    return;
-  }
   size_t b = first_block;
   size_t count = last - first;
   size_t offset = first - starts_[b];
@@ -61,7 +50,7 @@ void StructList::erase(size_t first, size_t last) {
     offset = 0;
   }
   renumber_from(first_block);
-  cache_ = 0;
+  // cache_ may now name another block, or none: it is only a hint, checked before use.
 }
 
 size_t StructList::find_block(Clock clock) const {
