@@ -64,8 +64,12 @@ class UpdateDecoder {
   virtual bool read_parent_info() = 0;
   virtual uint8_t read_type_ref() = 0;
   virtual uint64_t read_len() = 0;
-  virtual Any read_any() = 0;
-  virtual std::vector<uint8_t> read_buf() = 0;
+  //! An Any and a byte array come from the rest stream in both formats.
+  Any read_any() { return rest().read_any(); }
+  std::vector<uint8_t> read_buf() {
+    auto b = rest().read_var_bytes();
+    return {b.begin(), b.end()};
+  }
   //! v1: JSON text parsed (js_parse); v2: Any.
   virtual Any read_json() = 0;
   virtual std::string read_key() = 0;

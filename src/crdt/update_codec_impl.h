@@ -72,11 +72,6 @@ class UpdateDecoderV1 final : public UpdateDecoder {
     return static_cast<uint8_t>(ref);
   }
   uint64_t read_len() override { return rest_.read_var_uint(); }
-  Any read_any() override { return rest_.read_any(); }
-  std::vector<uint8_t> read_buf() override {
-    auto b = rest_.read_var_bytes();
-    return {b.begin(), b.end()};
-  }
   Any read_json() override;
   std::string read_key() override { return rest_.read_var_string(); }
   Decoder& rest() override { return rest_; }
@@ -127,11 +122,6 @@ class UpdateDecoderV2 final : public UpdateDecoder {
     return static_cast<uint8_t>(ref);
   }
   uint64_t read_len() override { return len_.read(); }
-  Any read_any() override { return rest_.read_any(); }
-  std::vector<uint8_t> read_buf() override {
-    auto b = rest_.read_var_bytes();
-    return {b.begin(), b.end()};
-  }
   Any read_json() override { return rest_.read_any(); }
   std::string read_key() override;
   Decoder& rest() override { return rest_; }
