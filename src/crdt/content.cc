@@ -16,8 +16,12 @@ Content Content::String(std::string utf8) {
   return Content(ContentString{std::move(utf8), n});
 }
 void Content::set_string(std::string utf8) {
-  uint64_t n = utf16_length(utf8);
-  v_.emplace<ContentString>(ContentString{std::move(utf8), n});
+  const uint64_t n = utf16_length(utf8);
+  set_string(std::move(utf8), n);
+}
+void Content::set_string(std::string utf8, uint64_t utf16_units) {
+  assert(utf16_units == utf16_length(utf8));
+  v_.emplace<ContentString>(ContentString{std::move(utf8), utf16_units});
 }
 Content Content::Embed(Any v) { return Content(ContentEmbed{std::make_unique<Any>(std::move(v))}); }
 Content Content::Format(std::string key, Any v) {

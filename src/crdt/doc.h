@@ -97,6 +97,12 @@ class Doc {
   void begin_transaction(Origin origin, bool local);
   void cleanup_transactions();
   void cleanup_transaction(Transaction& t);
+  //! Nothing integrated, pending or under way: an update may be integrated unvalidated and,
+  //! if it fails, undone by undo_failed_load.
+  bool is_empty_for_load() const;
+  //! Back to empty after an update integrated into an empty document failed: drops the open
+  //! transaction unfinished, the structs, and the roots created since there were `roots_before`.
+  void undo_failed_load(size_t roots_before);
 
   DocOptions options_;
   StructStore store_;

@@ -62,7 +62,14 @@ StringDecoder::StringDecoder(Decoder column, const char* name) : lens_(column, n
 }
 
 std::string StringDecoder::read() {
-  uint64_t units = lens_.read();
+  uint64_t units = 0;
+  return read(units);
+}
+
+std::string StringDecoder::read(uint64_t& length) {
+  // The string returned has exactly `length` UTF-16 units: a surrogate pair cut in two
+  // reads as one replacement character (one unit) on each side.
+  uint64_t units = length = lens_.read();
   if (ascii_) {
     if (units > str_.size() - pos_)
       lens_.decoder().fail("string lengths run past the string column");

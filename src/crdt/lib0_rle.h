@@ -192,6 +192,8 @@ class StringDecoder {
   //! Reads the concatenated string (throws DecodeError if it is not valid UTF-8).
   StringDecoder(Decoder column, const char* name);
   std::string read();
+  //! The same, also giving the string's length in UTF-16 units (the column holds it).
+  std::string read(uint64_t& units);
 
  private:
   UintOptRleDecoder lens_;

@@ -44,6 +44,16 @@ void StructStore::collect_released() {
   released_.clear();
 }
 
+void StructStore::clear() {
+  clients_.clear();
+  recent_ = {};
+  released_.clear();
+  free_.clear();
+  blocks_.clear();  // destroys the items, their content and the types they hold
+  block_used_ = 0;
+  block_size_ = 0;
+}
+
 StructList* StructStore::lookup(ClientId client) const {
   if (recent_[0].client == client) return recent_[0].list;
   if (recent_[1].client == client) {

@@ -28,6 +28,9 @@ class StructStore {
   //! the transaction may still hold pointers to it).
   void release(Item* item);
   void collect_released();
+  //! Drops every struct: the store is as new (used to undo a failed load into an empty
+  //! document, see Doc::apply_update).
+  void clear();
 
   //! Next expected clock of `client` (0 if unknown).
   Clock state(ClientId client) const;

@@ -76,6 +76,14 @@ class Type {
   void add_length(int64_t d) { length_ = static_cast<uint64_t>(static_cast<int64_t>(length_) + d); }
   void set_map_item(const std::string* key, Item* item);
   void clear_children() { start_ = nullptr; map_.clear(); map_index_.clear(); }
+  //! Back to how a root is before anything was integrated into it (undoing a failed load).
+  void reset_children() {
+    clear_children();
+    length_ = 0;
+    has_formatting_ = false;
+    markers_disabled_ = false;
+    markers_.clear();
+  }
   void set_has_formatting() { has_formatting_ = true; }
   //! The search markers, or nullptr where yjs has none (maps, and texts once formatted).
   std::vector<SearchMarker>* markers() { return markers_enabled() ? &markers_ : nullptr; }

@@ -1,5 +1,6 @@
-// Applying updates whose structs depend on each other in long chains: validation walks the
-// chains without recursion, so a hostile update cannot exhaust the stack.
+// Applying updates whose structs depend on each other in long chains (validation walks the
+// chains without recursion, so a hostile update cannot exhaust the stack), and loading
+// updates into an empty document (integrated unvalidated, undone if they fail).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -26,8 +27,15 @@ Spec under_root(std::string name) {
   return s;
 }
 
-// A v1 update with one section per client (listed in the order given), no deletes.
-std::vector<uint8_t> update_of(const std::vector<std::pair<ClientId, std::vector<Spec>>>& sections) {
+struct Deleted {
+  ClientId client;
+  Clock clock, len;
+};
+
+// A v1 update with one section per client (listed in the order given) and the given deletes
+// (one range per client).
+std::vector<uint8_t> update_of(const std::vector<std::pair<ClientId, std::vector<Spec>>>& sections,
+                               const std::vector<Deleted>& deletes = {}) {
   Encoder e;
   e.write_var_uint(sections.size());
   for (const auto& [client, specs] : sections) {
@@ -51,8 +59,22 @@ std::vector<uint8_t> update_of(const std::vector<std::pair<ClientId, std::vector
       e.write_var_string("x");
     }
   }
-  e.write_var_uint(0);  // delete set: no clients
+  e.write_var_uint(deletes.size());
+  for (const Deleted& d : deletes) {
+    e.write_var_uint(d.client);
+    e.write_var_uint(1);  // one range
+    e.write_var_uint(d.clock);
+    e.write_var_uint(d.len);
+  }
   return e.take();
+}
+
+// `n` one-character structs of one client typed left to right under root `root`.
+std::vector<Spec> typed(ClientId client, size_t n, const std::string& root) {
+  std::vector<Spec> specs(n);
+  specs[0] = under_root(root);
+  for (size_t k = 1; k < n; ++k) specs[k].origin = ID{client, k - 1};
+  return specs;
 }
 
 // Client 2's struct k has its origin in client 1's struct k, whose origin is client 2's struct
@@ -94,6 +116,78 @@ TEST(UpdateApply, AnInconsistencyAtTheEndOfALongChainIsRejectedAndChangesNothing
       << st.message();
   EXPECT_EQ(doc.encode_state_as_update(), before);
   EXPECT_FALSE(doc.has_pending());
+}
+
+// An update loaded into an empty document is integrated without validating it first (see
+// Doc::apply_update); these pin down that the result is the same as validating first.
+
+TEST(UpdateApply, ALoadThatFailsHalfwayLeavesTheEmptyDocumentAsItWas) {
+  // Clients are integrated from the highest: 3 (under root "b"), then 2, which needs all of
+  // client 1 first; only then is client 2's struct found to sit between "a" and "b".
+  Spec bad;
+  bad.origin = ID{1, 999};
+  bad.right_origin = ID{3, 0};
+  const auto update = update_of({{1, typed(1, 1000, "a")}, {2, {bad}}, {3, {under_root("b")}}});
+  Doc doc;
+  Type* a = doc.get("a", TypeKind::Text);
+  int updates = 0;
+  doc.on_update([&](std::span<const uint8_t>, Origin, Transaction&) { ++updates; });
+  const std::vector<uint8_t> empty = doc.encode_state_as_update();
+
+  Status st = doc.apply_update(update);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("origin and right origin are in different parents"), std::string::npos)
+      << st.message();
+  EXPECT_EQ(updates, 0);
+  EXPECT_EQ(doc.encode_state_as_update(), empty);
+  EXPECT_TRUE(doc.state_vector().empty());
+  EXPECT_FALSE(doc.has_pending());
+  ASSERT_EQ(doc.roots().size(), 1u);  // root "b", created while integrating, is gone
+  EXPECT_EQ(a->length(), 0u);
+  EXPECT_EQ(a->start(), nullptr);
+  EXPECT_TRUE(doc.store().check_integrity().ok());
+
+  // The document and the root it handed out still work.
+  ASSERT_TRUE(doc.apply_update(update_of({{1, typed(1, 3, "a")}})).ok());
+  EXPECT_EQ(text_to_string(a), "xxx");
+  EXPECT_EQ(updates, 1);
+}
+
+TEST(UpdateApply, ALoadWithAStructReferringToItsOwnFutureIsRejected) {
+  auto specs = typed(1, 50, "text");
+  specs[49].origin = ID{1, 60};  // after itself
+  Doc doc;
+  Status st = doc.apply_update(update_of({{1, specs}}));
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("is not earlier than the struct"), std::string::npos) << st.message();
+  EXPECT_TRUE(doc.state_vector().empty());
+  EXPECT_TRUE(doc.roots().empty());
+}
+
+TEST(UpdateApply, ALoadThatLeavesStructsPendingKeepsThemAsAnyUpdateWould) {
+  Spec waits;
+  waits.origin = ID{5, 0};  // client 5 is not in the update
+  Doc doc;
+  int updates = 0;
+  doc.on_update([&](std::span<const uint8_t>, Origin, Transaction&) { ++updates; });
+  ASSERT_TRUE(doc.apply_update(update_of({{1, typed(1, 10, "text")}, {2, {waits}}})).ok());
+  EXPECT_EQ(updates, 1);
+  EXPECT_EQ(text_to_string(doc.get("text", TypeKind::Text)), "xxxxxxxxxx");
+  ASSERT_TRUE(doc.pending_structs().has_value());
+  EXPECT_EQ(doc.pending_structs()->missing, (StateVector{{5, 0}}));
+  EXPECT_EQ(doc.state_vector(), (StateVector{{1, 10}}));
+  // When client 5 arrives, the waiting struct follows it.
+  ASSERT_TRUE(doc.apply_update(update_of({{5, {under_root("text")}}})).ok());
+  EXPECT_FALSE(doc.has_pending());
+  EXPECT_EQ(doc.state_vector(), (StateVector{{1, 10}, {2, 1}, {5, 1}}));
+}
+
+TEST(UpdateApply, ALoadWhoseDeletesReachPastItsStructsKeepsThemPending) {
+  Doc doc;
+  ASSERT_TRUE(doc.apply_update(update_of({{1, typed(1, 10, "text")}}, {{1, 2, 3}, {7, 0, 1}})).ok());
+  EXPECT_EQ(text_to_string(doc.get("text", TypeKind::Text)), "xxxxxxx");
+  EXPECT_TRUE(doc.pending_delete_set().has_value());
+  EXPECT_FALSE(doc.pending_structs().has_value());
 }
 
 }  // namespace

@@ -115,6 +115,8 @@ class UpdateDecoderV2 final : public UpdateDecoder {
   uint64_t read_client() override { return client_.read(); }
   uint8_t read_info() override { return info_.read(); }
   std::string read_string() override { return string_.read(); }
+  //! read_string, with the string's length in UTF-16 units (not virtual: for hot paths).
+  std::string read_string(uint64_t& utf16_units) { return string_.read(utf16_units); }
   bool read_parent_info() override { return parent_info_.read() == 1; }
   uint8_t read_type_ref() override {
     const uint64_t ref = type_ref_.read();
