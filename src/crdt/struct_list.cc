@@ -70,12 +70,11 @@ size_t StructList::find_index(Clock clock) const {
   // Lookups cluster: an update names the same few structs (its origin, its right origin, the
   // newest struct) when it is validated, integrated and merged. Try the newest struct and the
   // places found last before searching.
-  auto holds = [clock](const Item* s) { return s->id.clock <= clock && clock < s->id.clock + s->length; };
   if (size_ == 0) return 0;
-  if (holds(blocks_.back().back().item)) return size_ - 1;
+  const Item* last = blocks_.back().back().item;
+  if (last->id.clock <= clock && clock < last->id.clock + last->length) return size_ - 1;
   for (const Place& h : hints_) {
-    if (h.block < blocks_.size() && h.offset < blocks_[h.block].size() &&
-        holds(blocks_[h.block][h.offset].item)) {
+    if (h.block < blocks_.size() && h.offset < blocks_[h.block].size() && covers(h, clock)) {
       return starts_[h.block] + h.offset;
     }
   }
@@ -84,6 +83,17 @@ size_t StructList::find_index(Clock clock) const {
   next_hint_ = (next_hint_ + 1) % hints_.size();
   cache_ = found.block;
   return starts_[found.block] + found.offset;
+}
+
+bool StructList::covers(Place p, Clock clock) const {
+  // The structs of a list cover its clocks without gaps: an entry ends where the next one
+  // starts. Only the last entry's end needs its item.
+  const Block& block = blocks_[p.block];
+  if (block[p.offset].clock > clock) return false;
+  if (p.offset + 1 < block.size()) return clock < block[p.offset + 1].clock;
+  if (p.block + 1 < blocks_.size()) return clock < first_clock_[p.block + 1];
+  const Item* last = block[p.offset].item;
+  return clock < last->id.clock + last->length;
 }
 
 StructList::Place StructList::find_place(Clock clock) const {

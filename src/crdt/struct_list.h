@@ -103,6 +103,9 @@ class StructList {
   };
   // Block and offset of the struct containing `clock`, by search.
   Place find_place(Clock clock) const;
+  // Whether the struct at `p` (an existing place) contains `clock`, from the entries' clocks
+  // (without reading the items, which are scattered over the heap).
+  bool covers(Place p, Clock clock) const;
   // Block holding the struct that contains `clock`.
   size_t find_block(Clock clock) const;
   // Block holding position i; remembers it, as accesses cluster (find, then neighbours).
