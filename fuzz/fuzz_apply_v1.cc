@@ -1,4 +1,5 @@
-// Fuzzes decoding and applying a v1 update: no crash, and a rejected update changes nothing.
+// Fuzzes decoding and applying a v1 update: no crash, and a rejected update changes nothing;
+// loaded into an empty document directly and by the general path, the same result.
 #include <cstdlib>
 
 #include "fuzz_apply_common.h"
@@ -6,5 +7,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tandem::fuzz::apply_twice_and_check(std::span<const uint8_t>(data, size),
                                       tandem::crdt::UpdateVersion::V1);
+  tandem::fuzz::load_both_ways_and_compare(std::span<const uint8_t>(data, size),
+                                           tandem::crdt::UpdateVersion::V1);
   return 0;
 }

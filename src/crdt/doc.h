@@ -27,6 +27,10 @@ struct DocOptions {
   ClientId client_id = 1;
   //! Garbage-collect deleted content (yjs `gc: true`).
   bool gc = true;
+  //! Load an update into an empty document straight into items, without validating it first
+  //! (update_load.cc). Off only to check that path against the general one (tests, fuzzers):
+  //! both give the same document.
+  bool direct_load = true;
 };
 
 //! Updates that could not be integrated yet because they depend on structs not received.
@@ -97,8 +101,8 @@ class Doc {
   void begin_transaction(Origin origin, bool local);
   void cleanup_transactions();
   void cleanup_transaction(Transaction& t);
-  //! Nothing integrated, pending or under way: an update may be integrated unvalidated and,
-  //! if it fails, undone by undo_failed_load.
+  //! Nothing integrated, pending or under way (and direct loads not switched off): an update
+  //! may be loaded by load_into_empty and, if that declines, undone by undo_failed_load.
   bool is_empty_for_load() const;
   //! Back to empty after an update integrated into an empty document failed: drops the open
   //! transaction unfinished, the structs, and the roots created since there were `roots_before`.

@@ -1,5 +1,6 @@
 #include "crdt/struct_ref.h"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "crdt/lib0_encoding.h"
@@ -79,7 +80,9 @@ void read_structs(Dec& dec, std::vector<ClientStructs>& out) {
   uint64_t num_clients = dec.rest().read_var_uint();
   // Each client section takes at least two bytes of the rest stream.
   if (num_clients > dec.rest().remaining()) dec.rest().fail("implausible client count");
-  out.reserve(num_clients);
+  // Not more than that: a hostile count of a few bytes each would reserve many times the
+  // input's size.
+  out.reserve(std::min<uint64_t>(num_clients, kMinStructLimit));
   size_t used = 0;  // sections of `out` filled; the others are reused or dropped
   for (uint64_t c = 0; c < num_clients; ++c) {
     uint64_t num_structs = dec.rest().read_var_uint();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -25,6 +26,18 @@ std::vector<uint8_t> encode_transaction_update(Doc& doc, Transaction& t, UpdateV
 //! keeping what cannot be integrated yet as pending. On a decode or validation error nothing
 //! has changed.
 Status apply_update_in(Doc& doc, Transaction& t, std::span<const uint8_t> update, UpdateVersion v);
+
+//! Loads `update` into `doc`, which has nothing in it yet (Doc::is_empty_for_load), inside
+//! transaction `t`: decoded straight into items, integrated in yjs's order, each struct
+//! checked as validate_update would as it is resolved. Returns false for an update this path
+//! does not take — malformed, invalid, listing a client twice, or with structs or deletes
+//! that would have to wait for others; the caller then undoes what it did
+//! (Doc::undo_failed_load) and applies the update the general way.
+bool load_into_empty(Doc& doc, Transaction& t, std::span<const uint8_t> update, UpdateVersion v);
+
+//! yjs readAndApplyDeleteSet: deletes what `doc` has of `ds`; returns the rest (to keep
+//! pending) as a v2 update.
+std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const DeleteSet& ds);
 
 //! Checks that a decoded update is consistent with itself and with `doc`: ids in range, each
 //! item's origins in one parent, parents that are types. Unknown references are fine (they

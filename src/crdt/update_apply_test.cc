@@ -182,6 +182,13 @@ TEST(UpdateApply, ALoadThatLeavesStructsPendingKeepsThemAsAnyUpdateWould) {
   EXPECT_EQ(doc.state_vector(), (StateVector{{1, 10}, {2, 1}, {5, 1}}));
 }
 
+TEST(UpdateApply, ALoadListingAClientTwiceKeepsTheLastSectionAsYjsDoes) {
+  Doc doc;
+  ASSERT_TRUE(doc.apply_update(update_of({{1, typed(1, 3, "text")}, {1, typed(1, 5, "text")}})).ok());
+  EXPECT_EQ(text_to_string(doc.get("text", TypeKind::Text)), "xxxxx");
+  EXPECT_EQ(doc.state_vector(), (StateVector{{1, 5}}));
+}
+
 TEST(UpdateApply, ALoadWhoseDeletesReachPastItsStructsKeepsThemPending) {
   Doc doc;
   ASSERT_TRUE(doc.apply_update(update_of({{1, typed(1, 10, "text")}}, {{1, 2, 3}, {7, 0, 1}})).ok());

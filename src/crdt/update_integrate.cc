@@ -85,21 +85,10 @@ StructRef clone(const StructRef& s) {
 }
 
 // yjs Item.getMissing: the client of a missing dependency, or resolves left/right/parent.
-// Also checks what validate_update rejects about the struct (a reference to its own client
-// at or after its clock; an origin and right origin in different parents), so that an
-// update integrated without validation (a load into an empty document) fails where
-// validation would have: then it sets `invalid` and resolves nothing.
-std::optional<ClientId> get_missing(Transaction& t, StructRef& s, Resolution& r, bool& invalid) {
+std::optional<ClientId> get_missing(Transaction& t, StructRef& s, Resolution& r) {
   if (s.kind != StructRef::Kind::Item) return std::nullopt;
   Doc& doc = t.doc();
   StructStore& store = doc.store();
-  auto not_earlier = [&](const ID& ref) { return ref.client == s.id.client && ref.clock >= s.id.clock; };
-  const ID* pid = std::get_if<ID>(&s.parent);
-  if ((s.origin && not_earlier(*s.origin)) || (s.right_origin && not_earlier(*s.right_origin)) ||
-      (pid && not_earlier(*pid))) {
-    invalid = true;
-    return std::nullopt;
-  }
   if (s.origin && s.origin->client != s.id.client && s.origin->clock >= store.state(s.origin->client)) {
     return s.origin->client;
   }
@@ -107,14 +96,10 @@ std::optional<ClientId> get_missing(Transaction& t, StructRef& s, Resolution& r,
       s.right_origin->clock >= store.state(s.right_origin->client)) {
     return s.right_origin->client;
   }
+  const ID* pid = std::get_if<ID>(&s.parent);
   if (pid && s.id.client != pid->client && pid->clock >= store.state(pid->client)) return pid->client;
   if (s.origin) r.left = get_item_clean_end(t, *s.origin);
   if (s.right_origin) r.right = get_item_clean_start(t, *s.right_origin);
-  if (r.left && r.right && !r.left->is_gc() && !r.right->is_gc() &&
-      (r.left->parent != r.right->parent || r.left->parent_sub != r.right->parent_sub)) {
-    invalid = true;  // parent_sub strings are interned: equal keys are the same pointer
-    return std::nullopt;
-  }
   if ((r.left && r.left->is_gc()) || (r.right && r.right->is_gc())) {
     r.parent = nullptr;
   } else if (std::holds_alternative<std::monostate>(s.parent)) {
@@ -205,10 +190,8 @@ void collect_refs(std::vector<ClientStructs>& decoded, std::vector<ClientRefs>& 
   refs.resize(out);
 }
 
-// Integrates the decoded structs, in yjs's order; returns the structs that have to wait for
-// others. Stops as soon as a struct is found invalid (see get_missing), setting `invalid`.
 std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<ClientStructs>& decoded,
-                                                IntegrateBuffers& buf, bool& invalid) {
+                                                IntegrateBuffers& buf) {
   StructStore& store = t.doc().store();
   std::vector<ClientRefs>& refs = buf.refs;
   collect_refs(decoded, refs);
@@ -275,8 +258,7 @@ std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<Clie
       } else {
         uint64_t offset = local - head->id.clock;
         Resolution res;
-        std::optional<ClientId> missing = get_missing(t, *head, res, invalid);
-        if (invalid) return std::nullopt;
+        std::optional<ClientId> missing = get_missing(t, *head, res);
         if (missing) {
           stack.push_back(head);
           ClientRefs* sr = find_refs(refs, *missing);
@@ -313,14 +295,13 @@ std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<Clie
 // The common update: the structs of one client, continuing what the store holds of it, whose
 // origins and parents the store already holds. integrate_structs would take them in order
 // and find nothing missing; this does the same without its bookkeeping for pending structs.
-// Returns false, having changed nothing, for any other update. Stops at a struct found
-// invalid (see get_missing), setting `invalid`.
-bool integrate_in_order(Transaction& t, ClientStructs& section, bool& invalid) {
+// Returns false, having changed nothing, for any other update.
+bool integrate_in_order(Transaction& t, ClientStructs& section) {
   StructStore& store = t.doc().store();
   const ClientId client = section.client;
   if (section.structs.empty()) return true;
   if (section.structs.front().id.clock > store.state(client)) return false;
-  // Refs to the same client are to earlier clocks (get_missing checks), integrated by then.
+  // Refs to the same client are to earlier clocks (validated), integrated by then.
   auto known = [&](const ID& id) { return id.client == client || id.clock < store.state(id.client); };
   for (const StructRef& s : section.structs) {
     if (s.kind == StructRef::Kind::Skip) return false;
@@ -334,15 +315,15 @@ bool integrate_in_order(Transaction& t, ClientStructs& section, bool& invalid) {
     const uint64_t offset = local - s.id.clock;  // the structs are contiguous: local >= clock
     if (offset != 0 && offset >= s.length) continue;  // already known
     Resolution res;
-    [[maybe_unused]] std::optional<ClientId> missing = get_missing(t, s, res, invalid);
-    if (invalid) return true;
+    [[maybe_unused]] std::optional<ClientId> missing = get_missing(t, s, res);
     assert(!missing);
     integrate_ref(t, s, res, offset);
   }
   return true;
 }
 
-// yjs readAndApplyDeleteSet: deletes what is known; returns the rest as a v2 update.
+}  // namespace
+
 std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const DeleteSet& ds) {
   StructStore& store = t.doc().store();
   DeleteSet unapplied;
@@ -383,18 +364,17 @@ std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const Delet
   return enc->finish();
 }
 
+namespace {
+
 Status integrate_decoded(Doc& doc, Transaction& t, Decoded& d, IntegrateBuffers& buf,
                          std::optional<PendingStructs>& pending_structs,
                          std::optional<std::vector<uint8_t>>& pending_ds) {
   StructStore& store = doc.store();
   bool retry = false;
   std::optional<PendingStructs> rest;
-  bool invalid = false;
-  if (d.clients.size() != 1 || !integrate_in_order(t, d.clients.front(), invalid)) {
-    rest = integrate_structs(t, d.clients, buf, invalid);
+  if (d.clients.size() != 1 || !integrate_in_order(t, d.clients.front())) {
+    rest = integrate_structs(t, d.clients, buf);
   }
-  // Only an update integrated without validation can get here (see Doc::apply_update).
-  if (invalid) return Status::Error("malformed update: inconsistent struct references");
   if (pending_structs) {
     for (const auto& [client, clock] : pending_structs->missing) {
       if (clock < store.state(client)) { retry = true; break; }
@@ -483,19 +463,8 @@ Status apply_update_in(Doc& doc, Transaction& t, std::span<const uint8_t> update
   return integrate_decoded(doc, t, *decoded, buf, doc.pending_structs_, doc.pending_ds_);
 }
 
-namespace {
-bool has_duplicate_clients(const std::vector<ClientStructs>& clients) {
-  if (clients.size() < 2) return false;
-  std::vector<ClientId> ids;
-  ids.reserve(clients.size());
-  for (const auto& cs : clients) ids.push_back(cs.client);
-  std::sort(ids.begin(), ids.end());
-  return std::adjacent_find(ids.begin(), ids.end()) != ids.end();
-}
-}  // namespace
-
 bool Doc::is_empty_for_load() const {
-  return store_.clients().empty() && !has_pending() && transaction_ == nullptr && cleanups_.empty();
+  return options_.direct_load && store_.clients().empty() && !has_pending() && transaction_ == nullptr && cleanups_.empty();
 }
 
 void Doc::undo_failed_load(size_t roots_before) {
@@ -512,6 +481,21 @@ void Doc::undo_failed_load(size_t roots_before) {
 }
 
 Status Doc::apply_update(std::span<const uint8_t> update, UpdateVersion v) {
+  if (is_empty_for_load()) {
+    // Loading into an empty document (a stored document, a client's first sync): decoded
+    // straight into items and integrated without validating first (update_load.cc). An
+    // update that path declines — malformed, invalid, or with structs or deletes that would
+    // wait for others — is undone and takes the general path below, which gives the result
+    // it would have given at once (and the error, if any).
+    const size_t roots_before = roots_.size();
+    begin_transaction(Origin::Remote, false);
+    if (load_into_empty(*this, *transaction_, update, v)) {
+      transaction_ = nullptr;
+      cleanup_transactions();
+      return Status::Ok();
+    }
+    undo_failed_load(roots_before);
+  }
   ApplyScratch& shared = apply_scratch();
   std::optional<ApplyScratch> own;  // only if the shared one is busy
   ApplyScratch& scratch = shared.in_use ? own.emplace() : shared;
@@ -526,26 +510,6 @@ Status Doc::apply_update(std::span<const uint8_t> update, UpdateVersion v) {
   } lease{&scratch};
   Decoded& decoded = scratch.decoded;
   if (Status st = decode_update_into(update, v, decoded); !st) return st;
-  if (is_empty_for_load() && !has_duplicate_clients(decoded.clients)) {
-    // Loading into an empty document (a stored document, a client's first sync): integrate
-    // without validating first — get_missing checks each struct as it is integrated, which
-    // finds everything validation would when every struct gets integrated. If one is
-    // invalid, or some have to wait for structs the update lacks (then validation could have
-    // rejected one of those), the document is emptied again and the update takes the
-    // general path below: the result is the same as if it had taken it at once.
-    const size_t roots_before = roots_.size();
-    begin_transaction(Origin::Remote, false);
-    Status st = integrate_decoded(*this, *transaction_, decoded, scratch.integrate,
-                                  pending_structs_, pending_ds_);
-    if (st && !has_pending()) {
-      lease.end();
-      transaction_ = nullptr;
-      cleanup_transactions();
-      return Status::Ok();
-    }
-    undo_failed_load(roots_before);
-    if (Status again = decode_update_into(update, v, decoded); !again) return again;
-  }
   if (Status st = validate_update(*this, decoded.clients); !st) return st;
   bool initial = transaction_ == nullptr;
   if (initial) begin_transaction(Origin::Remote, false);
