@@ -17,7 +17,8 @@ Content Content::String(std::string utf8) {
 }
 void Content::set_string(std::string utf8) {
   const uint64_t n = utf16_length(utf8);
-  set_string(std::move(utf8), n);
+  v_.emplace<ContentString>(ContentString{std::move(utf8), n});  // not through the overload:
+                                                                // one string move fewer
 }
 void Content::set_string(std::string utf8, uint64_t utf16_units) {
   assert(utf16_units == utf16_length(utf8));

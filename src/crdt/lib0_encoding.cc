@@ -226,7 +226,7 @@ uint64_t Decoder::read_var_uint_multi() {
   }
 }
 
-int64_t Decoder::read_var_int(bool* negative_zero) {
+int64_t Decoder::read_var_int_multi(bool* negative_zero) {
   const size_t start = pos_;
   if (pos_ >= data_.size()) fail_end("var-int");
   uint8_t r = data_[pos_++];

@@ -94,7 +94,16 @@ class Decoder {
     return read_var_uint_multi();
   }
   //! Returns the value; sets *negative_zero when the encoding was -0.
-  int64_t read_var_int(bool* negative_zero = nullptr);
+  int64_t read_var_int(bool* negative_zero = nullptr) {
+    if (pos_ < data_.size() && data_[pos_] < 0x80) {  // one byte: sign bit 0x40, 6 bits of value
+      const uint8_t r = data_[pos_++];
+      const int64_t num = r & 0x3F;
+      const bool negative = (r & 0x40) != 0;
+      if (negative_zero) *negative_zero = negative && num == 0;
+      return negative ? -num : num;
+    }
+    return read_var_int_multi(negative_zero);
+  }
   //! A var-uint byte length then UTF-8, validated strictly as lib0's TextDecoder
   //! ({fatal: true, ignoreBOM: true}) does: invalid UTF-8 throws, a BOM is kept.
   std::string read_var_string();
@@ -119,6 +128,7 @@ class Decoder {
 
  private:
   uint64_t read_var_uint_multi();
+  int64_t read_var_int_multi(bool* negative_zero);
   [[noreturn]] void fail_end(const char* what) const;
   Any read_any_at_depth(int depth);
   std::span<const uint8_t> data_;
