@@ -138,7 +138,9 @@ int run(const Options& o) {
     Type* text = doc.get("text", TypeKind::Text);
     Timing t = time_once([&] {
       for (const auto& txn : trace->txns) {
-        doc.transact([&](Transaction& tr) {
+        // edit(), not transact(): like Yjs's doc.transact with no update listener, it does
+        // not encode each transaction's update.
+        doc.edit([&](Transaction& tr) {
           for (const auto& p : txn.patches) {
             if (p.del) (void)text_delete(tr, text, p.pos, p.del);
             if (!p.ins.empty()) (void)text_insert(tr, text, p.pos, p.ins);

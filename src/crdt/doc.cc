@@ -106,19 +106,29 @@ void Doc::begin_transaction(Origin origin, bool local) {
 }
 
 std::vector<uint8_t> Doc::transact(const std::function<void(Transaction&)>& fn, Origin origin) {
+  if (!run_local_transaction(fn, origin, true)) return {};
+  return std::move(last_update_);
+}
+
+void Doc::edit(const std::function<void(Transaction&)>& fn, Origin origin) {
+  run_local_transaction(fn, origin, false);
+}
+
+bool Doc::run_local_transaction(const std::function<void(Transaction&)>& fn, Origin origin,
+                                bool capture_update) {
   bool initial = transaction_ == nullptr;
   if (initial) begin_transaction(origin, true);
   fn(*transaction_);
-  if (!initial) return {};
+  if (!initial) return false;
   bool finish = transaction_ == cleanups_.front().get();
   transaction_ = nullptr;
   last_update_.clear();
   if (finish) {
-    capture_updates_ = true;
+    capture_updates_ = capture_update;
     cleanup_transactions();
     capture_updates_ = false;
   }
-  return std::move(last_update_);
+  return true;
 }
 
 void Doc::cleanup_transactions() {

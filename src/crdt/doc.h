@@ -68,6 +68,9 @@ class Doc {
   //! Returns the transaction's v1 update (empty if nothing changed).
   std::vector<uint8_t> transact(const std::function<void(Transaction&)>& fn,
                                 Origin origin = Origin::Local);
+  //! The same without handing the update back: it is encoded only for the update listener,
+  //! if there is one (what yjs's doc.transact does).
+  void edit(const std::function<void(Transaction&)>& fn, Origin origin = Origin::Local);
 
   //! yjs applyUpdate / applyUpdateV2. On error nothing changes.
   Status apply_update(std::span<const uint8_t> update, UpdateVersion v = UpdateVersion::V1);
@@ -99,6 +102,11 @@ class Doc {
                                 UpdateVersion v);
   //! Opens a transaction (transaction_), reusing the spare one if there is one.
   void begin_transaction(Origin origin, bool local);
+  //! transact / edit: runs `fn` in a local transaction (joining an open one) and, if it
+  //! opened it, cleans up — encoding the update into last_update_ if `capture_update` (or for
+  //! the listener). Returns whether it opened the transaction.
+  bool run_local_transaction(const std::function<void(Transaction&)>& fn, Origin origin,
+                             bool capture_update);
   void cleanup_transactions();
   void cleanup_transaction(Transaction& t);
   //! Nothing integrated, pending or under way (and direct loads not switched off): an update
