@@ -15,11 +15,14 @@ TEST(Doc, EditGivesTheListenerTheUpdateTransactWouldReturn) {
   Doc by_transact(DocOptions{.client_id = 5});
   Doc by_edit(DocOptions{.client_id = 5});
   std::vector<std::vector<uint8_t>> heard;
-  by_edit.on_update([&](std::span<const uint8_t> u, Origin, Transaction&) { heard.emplace_back(u.begin(), u.end()); });
+  by_edit.on_update([&](std::span<const uint8_t> u, Origin, Transaction&) {
+    heard.emplace_back(u.begin(), u.end());
+  });
 
   Type* a = by_transact.get("text", TypeKind::Text);
   Type* b = by_edit.get("text", TypeKind::Text);
-  const auto returned = by_transact.transact([&](Transaction& t) { (void)text_insert(t, a, 0, "héllo 👋"); });
+  const auto returned =
+      by_transact.transact([&](Transaction& t) { (void)text_insert(t, a, 0, "héllo 👋"); });
   by_edit.edit([&](Transaction& t) { (void)text_insert(t, b, 0, "héllo 👋"); });
 
   ASSERT_EQ(heard.size(), 1u);

@@ -108,11 +108,13 @@ TEST(UpdateApply, AnInconsistencyAtTheEndOfALongChainIsRejectedAndChangesNothing
   sections.push_back({3, {under_root("b")}});  // ...and a right origin under root "b"
   Doc doc;
   Type* text = doc.get("a", TypeKind::Text);
-  ASSERT_TRUE(doc.transact([&](Transaction& t) { (void)text_insert(t, text, 0, "kept"); }).size() > 0);
+  ASSERT_TRUE(doc.transact([&](Transaction& t) { (void)text_insert(t, text, 0, "kept"); }).size() >
+              0);
   const std::vector<uint8_t> before = doc.encode_state_as_update();
   Status st = doc.apply_update(update_of(sections));
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("origin and right origin are in different parents"), std::string::npos)
+  EXPECT_NE(st.message().find("origin and right origin are in different parents"),
+            std::string::npos)
       << st.message();
   EXPECT_EQ(doc.encode_state_as_update(), before);
   EXPECT_FALSE(doc.has_pending());
@@ -136,7 +138,8 @@ TEST(UpdateApply, ALoadThatFailsHalfwayLeavesTheEmptyDocumentAsItWas) {
 
   Status st = doc.apply_update(update);
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("origin and right origin are in different parents"), std::string::npos)
+  EXPECT_NE(st.message().find("origin and right origin are in different parents"),
+            std::string::npos)
       << st.message();
   EXPECT_EQ(updates, 0);
   EXPECT_EQ(doc.encode_state_as_update(), empty);
@@ -184,14 +187,16 @@ TEST(UpdateApply, ALoadThatLeavesStructsPendingKeepsThemAsAnyUpdateWould) {
 
 TEST(UpdateApply, ALoadListingAClientTwiceKeepsTheLastSectionAsYjsDoes) {
   Doc doc;
-  ASSERT_TRUE(doc.apply_update(update_of({{1, typed(1, 3, "text")}, {1, typed(1, 5, "text")}})).ok());
+  ASSERT_TRUE(
+      doc.apply_update(update_of({{1, typed(1, 3, "text")}, {1, typed(1, 5, "text")}})).ok());
   EXPECT_EQ(text_to_string(doc.get("text", TypeKind::Text)), "xxxxx");
   EXPECT_EQ(doc.state_vector(), (StateVector{{1, 5}}));
 }
 
 TEST(UpdateApply, ALoadWhoseDeletesReachPastItsStructsKeepsThemPending) {
   Doc doc;
-  ASSERT_TRUE(doc.apply_update(update_of({{1, typed(1, 10, "text")}}, {{1, 2, 3}, {7, 0, 1}})).ok());
+  ASSERT_TRUE(
+      doc.apply_update(update_of({{1, typed(1, 10, "text")}}, {{1, 2, 3}, {7, 0, 1}})).ok());
   EXPECT_EQ(text_to_string(doc.get("text", TypeKind::Text)), "xxxxxxx");
   EXPECT_TRUE(doc.pending_delete_set().has_value());
   EXPECT_FALSE(doc.pending_structs().has_value());

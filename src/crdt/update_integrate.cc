@@ -464,7 +464,8 @@ Status apply_update_in(Doc& doc, Transaction& t, std::span<const uint8_t> update
 }
 
 bool Doc::is_empty_for_load() const {
-  return options_.direct_load && store_.clients().empty() && !has_pending() && transaction_ == nullptr && cleanups_.empty();
+  return options_.direct_load && store_.clients().empty() && !has_pending() &&
+         transaction_ == nullptr && cleanups_.empty();
 }
 
 void Doc::undo_failed_load(size_t roots_before) {

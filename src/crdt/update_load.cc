@@ -65,7 +65,8 @@ class Loader {
       sec.parent.reserve(reserve);
       for (uint64_t i = 0; i < num_structs; ++i) {
         Item* item = read_item(dec, dec.read_info(), ID{sec.client, clock});
-        if (item->length > kMaxSafeInteger || clock > kMaxSafeInteger - item->length) throw Decline{};
+        if (item->length > kMaxSafeInteger || clock > kMaxSafeInteger - item->length)
+          throw Decline{};
         clock += item->length;
         sec.items.push_back(item);
       }
@@ -155,7 +156,8 @@ class Loader {
           p.id = dec.read_left_id();
         }
         if (info & kBit6) item->parent_sub = doc_.intern(dec.read_string());
-        pending_parents_.emplace_back(sections_.back().items.size(), static_cast<uint32_t>(explicit_.size()));
+        pending_parents_.emplace_back(sections_.back().items.size(),
+                                      static_cast<uint32_t>(explicit_.size()));
         explicit_.push_back(std::move(p));
       }
       if (ref == static_cast<uint8_t>(ContentRef::String)) {
@@ -214,7 +216,8 @@ class Loader {
       return;
     }
     Item* left = item->has_origin() ? get_item_clean_end(t_, item->origin_id) : nullptr;
-    Item* right = item->has_right_origin() ? get_item_clean_start(t_, item->right_origin_id) : nullptr;
+    Item* right =
+        item->has_right_origin() ? get_item_clean_start(t_, item->right_origin_id) : nullptr;
     if (left && right && !left->is_gc() && !right->is_gc() &&
         (left->parent != right->parent || left->parent_sub != right->parent_sub)) {
       throw Decline{};  // parent_sub strings are interned: equal keys are the same pointer
