@@ -1,7 +1,6 @@
 #include "crdt/struct_ref.h"
 
 #include <algorithm>
-#include <type_traits>
 
 #include "crdt/lib0_encoding.h"
 #include "crdt/update_codec_impl.h"
@@ -44,17 +43,9 @@ void read_struct_into(Dec& dec, uint8_t info, ID id, StructRef& s) {
       }
       if (info & kBit6) s.parent_sub = dec.read_string();
     }
-    if (ref == static_cast<uint8_t>(ContentRef::String)) {  // most structs: inline
-      if constexpr (std::is_same_v<Dec, detail::UpdateDecoderV2>) {
-        uint64_t units = 0;  // v2 lists each string's length in UTF-16 units
-        std::string utf8 = dec.read_string(units);
-        s.content.set_string(std::move(utf8), units);
-      } else {
-        s.content.set_string(dec.read_string());
-      }
-      if (s.content.length() == 0) dec.rest().fail("empty string content");
-    } else {
-      s.content = read_content(dec, info);
+    detail::read_struct_content(dec, info, s.content);
+    if (ref == static_cast<uint8_t>(ContentRef::String) && s.content.length() == 0) {
+      dec.rest().fail("empty string content");
     }
     s.length = s.content.length();
   }

@@ -5,7 +5,10 @@
 
 #include <memory>
 #include <span>
+#include <string>
+#include <type_traits>
 
+#include "crdt/content.h"
 #include "crdt/lib0_encoding.h"
 #include "crdt/lib0_rle.h"
 #include "crdt/update_codec.h"
@@ -148,6 +151,23 @@ class UpdateDecoderV2 final : public UpdateDecoder {
   lib0::UintOptRleDecoder type_ref_;
   lib0::UintOptRleDecoder len_;
 };
+
+//! Reads the content of an Item struct with info byte `info` into `out` (in place: most
+//! structs are strings, set without a temporary), a string's UTF-16 length taken from v2's
+//! length column; every other kind through read_content. Shared by both struct readers
+//! (struct_ref.cc, update_load.cc).
+template <class Dec>
+void read_struct_content(Dec& dec, uint8_t info, Content& out) {
+  if ((info & 0x1F) != static_cast<uint8_t>(ContentRef::String)) {
+    out = read_content(dec, info);
+  } else if constexpr (std::is_same_v<Dec, UpdateDecoderV2>) {
+    uint64_t units = 0;
+    std::string utf8 = dec.read_string(units);
+    out.set_string(std::move(utf8), units);
+  } else {
+    out.set_string(dec.read_string());
+  }
+}
 
 std::unique_ptr<UpdateEncoder> make_update_encoder_v1();
 std::unique_ptr<UpdateEncoder> make_update_encoder_v2();

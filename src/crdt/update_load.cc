@@ -6,7 +6,6 @@
 // struct's neighbours and parent are resolved); the checks validate_update makes
 // (update_apply.cc) are made here as each struct is resolved.
 #include <algorithm>
-#include <type_traits>
 
 #include "crdt/doc.h"
 #include "crdt/item_ops.h"
@@ -69,10 +68,8 @@ class Loader {
           throw Decline{};
         clock += item->length;
         sec.items.push_back(item);
+        sec.parent.push_back(last_parent_);
       }
-      sec.parent.resize(sec.items.size(), kNone);
-      for (const auto& [index, parent] : pending_parents_) sec.parent[index] = parent;
-      pending_parents_.clear();
     }
     // A client listed twice: the general path keeps the last section, as yjs does.
     std::sort(sections_.begin(), sections_.end(),
@@ -138,6 +135,7 @@ class Loader {
   template <class Dec>
   Item* read_item(Dec& dec, uint8_t info, ID id) {
     if (info == 10) throw Decline{};  // a Skip: never in a document's state
+    last_parent_ = kNone;
     Item* item = store_.alloc();
     item->id = id;
     const uint8_t ref = info & 0x1F;
@@ -156,21 +154,10 @@ class Loader {
           p.id = dec.read_left_id();
         }
         if (info & kBit6) item->parent_sub = doc_.intern(dec.read_string());
-        pending_parents_.emplace_back(sections_.back().items.size(),
-                                      static_cast<uint32_t>(explicit_.size()));
+        last_parent_ = static_cast<uint32_t>(explicit_.size());
         explicit_.push_back(std::move(p));
       }
-      if (ref == static_cast<uint8_t>(ContentRef::String)) {
-        if constexpr (std::is_same_v<Dec, detail::UpdateDecoderV2>) {
-          uint64_t units = 0;
-          std::string utf8 = dec.read_string(units);
-          item->content.set_string(std::move(utf8), units);
-        } else {
-          item->content.set_string(dec.read_string());
-        }
-      } else {
-        item->content = read_content(dec, info);
-      }
+      detail::read_struct_content(dec, info, item->content);
       item->length = item->content.length();
       if (item->content.countable()) item->info |= Item::kCountable;
     }
@@ -249,22 +236,18 @@ class Loader {
   Transaction& t_;
   std::vector<Section> sections_;
   std::vector<ExplicitParent> explicit_;
-  //! (index in the section being read, index into explicit_), for the section being read.
-  std::vector<std::pair<size_t, uint32_t>> pending_parents_;
+  //! The explicit parent of the item read_item read last (index into explicit_), or kNone.
+  uint32_t last_parent_ = kNone;
   DeleteSet ds_;
 };
 
 template <class Dec>
-bool load(Doc& doc, Transaction& t, Dec& dec) {
+bool load(Doc& doc, Transaction& t, std::span<const uint8_t> update) {
+  Dec dec(update);  // v2 reads its column headers here
+  dec.set_input_size(update.size());
   Loader loader(doc, t);
-  try {
-    loader.decode(dec);
-    loader.integrate();
-  } catch (const Decline&) {
-    return false;
-  } catch (const DecodeError&) {
-    return false;
-  }
+  loader.decode(dec);
+  loader.integrate();
   // Deletes of structs the update lacks would wait: the general path keeps them pending.
   return !apply_delete_set(t, loader.delete_set()).has_value();
 }
@@ -272,15 +255,11 @@ bool load(Doc& doc, Transaction& t, Dec& dec) {
 }  // namespace
 
 bool load_into_empty(Doc& doc, Transaction& t, std::span<const uint8_t> update, UpdateVersion v) {
-  if (v == UpdateVersion::V1) {
-    detail::UpdateDecoderV1 dec(update);
-    dec.set_input_size(update.size());
-    return load(doc, t, dec);
-  }
   try {
-    detail::UpdateDecoderV2 dec(update);  // reads the column headers: may throw
-    dec.set_input_size(update.size());
-    return load(doc, t, dec);
+    return v == UpdateVersion::V1 ? load<detail::UpdateDecoderV1>(doc, t, update)
+                                  : load<detail::UpdateDecoderV2>(doc, t, update);
+  } catch (const Decline&) {
+    return false;
   } catch (const DecodeError&) {
     return false;
   }
