@@ -143,7 +143,13 @@ void Doc::cleanup_transactions() {
   spare_->clear();
   cleanups_.clear();
   store_.collect_released();
-  last_update_ = std::move(first_update);
+  // Kept only for transact(), which hands it back; a listener has had it already.
+  last_update_ = capture_updates_ ? std::move(first_update) : std::vector<uint8_t>();
+}
+
+void Doc::trim_memory() {
+  spare_.reset();
+  std::vector<uint8_t>().swap(last_update_);
 }
 
 namespace {
@@ -243,6 +249,7 @@ void Doc::cleanup_transaction(Transaction& t) {
   // The update this transaction produced.
   bool changed_state = !t.changed_clients().empty();
   last_update_.clear();
+  if (!t.delete_set.empty() || changed_state) ++change_count_;
   if ((!t.delete_set.empty() || changed_state) && (listener_ || capture_updates_)) {
     last_update_ = encode_transaction_update(*this, t, UpdateVersion::V1);
     if (listener_) listener_(last_update_, t.origin(), t);

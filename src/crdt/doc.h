@@ -86,6 +86,13 @@ class Doc {
   bool has_pending() const { return pending_structs_ || pending_ds_; }
 
   void on_update(UpdateListener l) { listener_ = std::move(l); }
+  //! How many transactions have changed the document (integrated structs or deleted
+  //! something). Comparing it before and after apply_update tells whether an update changed
+  //! anything, without the cost of an update listener (which encodes every transaction).
+  uint64_t change_count() const { return change_count_; }
+  //! Frees what the document keeps only to make its next transaction cheaper (a finished
+  //! transaction and its buffers): for a server holding many quiet documents.
+  void trim_memory();
 
   //! Interned map key (stable pointer for the Doc's lifetime).
   const std::string* intern(std::string_view key);
@@ -128,6 +135,7 @@ class Doc {
   std::vector<uint8_t> last_update_;
   bool capture_updates_ = false;  // encode updates even without a listener (transact())
   UpdateListener listener_;
+  uint64_t change_count_ = 0;
 };
 
 }  // namespace tandem::crdt

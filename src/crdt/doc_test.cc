@@ -1,5 +1,6 @@
 // Doc's two ways to make a local edit: transact() hands the update back, edit() only gives it
-// to the update listener (as yjs's doc.transact does).
+// to the update listener (as yjs's doc.transact does); change_count() tells whether an update
+// changed anything without a listener; trim_memory() keeps the document whole.
 #include "crdt/doc.h"
 
 #include <gtest/gtest.h>
@@ -52,6 +53,43 @@ TEST(Doc, EditWithoutAListenerChangesTheDocumentAndAnEditInsideATransactionJoins
   ASSERT_TRUE(from_ab.apply_update(after_ab).ok());
   ASSERT_TRUE(from_ab.apply_update(update).ok());
   EXPECT_EQ(text_to_string(from_ab.get("text", TypeKind::Text)), "abcd");
+}
+
+TEST(Doc, ChangeCountCountsTransactionsThatChangedTheDocumentOnly) {
+  Doc source(DocOptions{.client_id = 3});
+  Type* st = source.get("text", TypeKind::Text);
+  const auto insert = source.transact([&](Transaction& t) { (void)text_insert(t, st, 0, "abc"); });
+  const auto remove = source.transact([&](Transaction& t) { (void)text_delete(t, st, 1, 1); });
+
+  Doc doc;
+  EXPECT_EQ(doc.change_count(), 0u);
+  ASSERT_TRUE(doc.apply_update(insert).ok());
+  EXPECT_EQ(doc.change_count(), 1u);
+  ASSERT_TRUE(doc.apply_update(insert).ok());  // known already
+  EXPECT_EQ(doc.change_count(), 1u);
+  ASSERT_TRUE(doc.apply_update(remove).ok());  // a deletion only
+  EXPECT_EQ(doc.change_count(), 2u);
+  ASSERT_TRUE(doc.apply_update(remove).ok());
+  ASSERT_TRUE(doc.apply_update(std::vector<uint8_t>{0, 0}).ok());  // the empty update
+  EXPECT_EQ(doc.change_count(), 2u);
+  EXPECT_FALSE(doc.apply_update(std::vector<uint8_t>{1, 1}).ok());  // malformed
+  EXPECT_EQ(doc.change_count(), 2u);
+  doc.edit([&](Transaction& t) { (void)text_insert(t, doc.get("text", TypeKind::Text), 0, "x"); });
+  EXPECT_EQ(doc.change_count(), 3u);
+}
+
+TEST(Doc, TrimMemoryKeepsTheDocumentAndItsNextTransactionsWorking) {
+  Doc doc(DocOptions{.client_id = 9});
+  Type* text = doc.get("text", TypeKind::Text);
+  (void)doc.transact([&](Transaction& t) { (void)text_insert(t, text, 0, "one"); });
+  doc.trim_memory();
+  EXPECT_EQ(text_to_string(text), "one");
+  const auto update = doc.transact([&](Transaction& t) { (void)text_insert(t, text, 3, " two"); });
+  EXPECT_FALSE(update.empty());  // transact() still hands its update back
+  doc.trim_memory();
+  Doc copy;
+  ASSERT_TRUE(copy.apply_update(doc.encode_state_as_update()).ok());
+  EXPECT_EQ(text_to_string(copy.get("text", TypeKind::Text)), "one two");
 }
 
 }  // namespace

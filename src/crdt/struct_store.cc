@@ -10,8 +10,9 @@ namespace tandem::crdt {
 
 namespace {
 // Items are allocated in blocks that double from kFirstBlock up to kMaxBlock items: a small
-// document (most of those a server holds) takes a few KB, a large one few allocations.
-constexpr size_t kFirstBlock = 8;
+// document (most of those a server holds: typing merges into one item, plus the one being
+// merged) takes a few hundred bytes, a large one few allocations.
+constexpr size_t kFirstBlock = 2;
 constexpr size_t kMaxBlock = 1024;
 }
 
@@ -29,6 +30,13 @@ Item* StructStore::alloc() {
     block_used_ = 0;
   }
   return &blocks_.back()[block_used_++];
+}
+
+void StructStore::reserve(size_t items) {
+  if (!blocks_.empty() || items == 0) return;
+  block_size_ = std::min(items, kMaxBlock);
+  blocks_.push_back(std::make_unique<Item[]>(block_size_));
+  block_used_ = 0;
 }
 
 void StructStore::release(Item* item) { released_.push_back(item); }

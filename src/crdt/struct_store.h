@@ -23,6 +23,10 @@ class StructStore {
 
   //! A new, default-constructed Item owned by the store (not yet added to any client list).
   Item* alloc();
+  //! Before the first alloc(): makes the first block hold `items` (a load knows how many
+  //! structs it brings), up to the largest block size. Does nothing once items have been
+  //! allocated.
+  void reserve(size_t items);
   //! Hands back an item that is in no list any more. It stays readable until
   //! collect_released(), which the Doc calls once a transaction's cleanup is over (until then
   //! the transaction may still hold pointers to it).

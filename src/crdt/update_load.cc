@@ -61,6 +61,7 @@ class Loader {
       total += num_structs;
       const size_t reserve = std::min<uint64_t>(num_structs, dec.input_size() / 4 + 1024);
       sec.items.reserve(reserve);
+      if (c == 0) store_.reserve(reserve);
       sec.parent.reserve(reserve);
       for (uint64_t i = 0; i < num_structs; ++i) {
         Item* item = read_item(dec, dec.read_info(), ID{sec.client, clock});

@@ -25,10 +25,12 @@ struct ServerConfig {
   unsigned threads = 0;  // I/O threads; 0 = one per core
   // Storage.
   std::string sqlite_synchronous = "full";  // full (durable) | normal
+  size_t sqlite_writer_cache_kib = 512;     // SqliteOptions::kDefaultWriterCacheKib
   size_t compact_log_entries = 1000;
   size_t compact_log_bytes = 1024 * 1024;
   double auto_version_interval_s = limits::kAutoVersionIntervalSeconds;
   double idle_unload_s = limits::kIdleUnloadSeconds;
+  double hibernate_after_s = limits::kHibernateAfterSeconds;  // 0: never
   // Limits.
   size_t max_frame_bytes = limits::kMaxFrameBytes;
   size_t max_outgoing_frame_bytes = limits::kMaxOutgoingFrameBytes;

@@ -1,6 +1,6 @@
 // Document lifecycle races, each a regression test: clients arriving during a load, a failed
 // load, a failed write, a client arriving while an idle document is compacted and unloaded or
-// while it is deleted, updates that change nothing, and graceful shutdown.
+// while it is deleted, updates that change nothing, hibernation, and graceful shutdown.
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -276,6 +276,61 @@ TEST(Lifecycle, FreshClientsShareASyncReplyButNeverAStaleOne) {
   ASSERT_TRUE(a.read_until([&] { return a.text() == "three two one "; }));
   TestClient e(server->port(), "d7");
   ASSERT_TRUE(e.read_until([&] { return e.text() == "three two one "; })) << e.text();
+}
+
+//! Waits (bounded) until `n` documents of `server` hibernate.
+bool hibernating(Server& server, int64_t n) {
+  for (int i = 0; i < 500; ++i) {
+    if (server.context().metrics.documents_hibernating.load() == n) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+TEST(Lifecycle, AQuietDocumentHibernatesServesJoinsFromItsEncodingAndWakesForAnEdit) {
+  storage::MemoryStorage st;
+  ServerConfig config;
+  config.hibernate_after_s = 0.1;
+  auto server = start_server(st, config);
+  auto& metrics = server->context().metrics;
+  create_doc(st, "d8");
+  TestClient a(server->port(), "d8", /*ack=*/true);
+  ASSERT_TRUE(a.read_one());
+  a.type("world");
+  a.type("hello ");
+  ASSERT_TRUE(a.read_until([&] {
+    return a.last_ack() && a.last_ack()->count(a.doc().client_id()) && a.last_ack()->at(a.doc().client_id()) == 11;
+  }));
+  ASSERT_TRUE(hibernating(*server, 1));
+  const uint64_t wakes = metrics.wakes.load();
+  // A fresh client joins without waking the document: greeted from the encoded state vector,
+  // answered from the encoding (its own empty answer changes nothing).
+  TestClient b(server->port(), "d8");
+  ASSERT_TRUE(b.read_until([&] { return b.text() == "hello world"; })) << b.text();
+  // Asking again with what it has now: the difference is computed on the encoding.
+  b.send_step1();
+  ASSERT_TRUE(b.read_one());
+  EXPECT_EQ(b.text(), "hello world");
+  EXPECT_EQ(metrics.wakes.load(), wakes);
+  EXPECT_EQ(metrics.documents_hibernating.load(), 1);
+  // An edit wakes it and reaches everyone.
+  b.type("> ");
+  ASSERT_TRUE(a.read_until([&] { return a.text() == "> hello world"; })) << a.text();
+  EXPECT_EQ(metrics.wakes.load(), wakes + 1);
+  // It hibernates again; an edit then is applied to the rebuilt document, not to an empty one.
+  ASSERT_TRUE(hibernating(*server, 1));
+  a.type("# ");
+  ASSERT_TRUE(b.read_until([&] { return b.text() == "# > hello world"; })) << b.text();
+  TestClient c(server->port(), "d8");
+  ASSERT_TRUE(c.read_until([&] { return c.text() == "# > hello world"; })) << c.text();
+  auto entries = st.log().read_after("d8", 0);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_EQ(entries->size(), 4u);
+  EXPECT_GE(metrics.hibernations.load(), 2u);
+  // An export of a hibernating document reads the encoding.
+  ASSERT_TRUE(hibernating(*server, 1));
+  EXPECT_EQ(testing::http_status(server->port(), "GET", "/api/docs/d8/export?format=text"), 200);
+  EXPECT_EQ(metrics.documents_hibernating.load(), 1);
 }
 
 TEST(Lifecycle, ShutdownCommitsThenClosesWithServiceRestart) {

@@ -66,6 +66,10 @@ std::string Metrics::render() const {
   metric(out, "tandem_connections", "gauge", "Open WebSocket connections.", load(connections));
   metric(out, "tandem_connections_total", "counter", "WebSocket connections accepted.", load(connections_total));
   metric(out, "tandem_documents_loaded", "gauge", "Documents in memory.", load(documents_loaded));
+  metric(out, "tandem_documents_hibernating", "gauge",
+         "Loaded documents kept only as their encoded state until their next edit.", load(documents_hibernating));
+  metric(out, "tandem_hibernations_total", "counter", "Documents put into hibernation.", load(hibernations));
+  metric(out, "tandem_wakes_total", "counter", "Hibernating documents rebuilt for an edit.", load(wakes));
   metric(out, "tandem_updates_received_total", "counter", "Updates that changed a document.", load(updates_received));
   metric(out, "tandem_updates_dropped_total", "counter", "Updates that changed nothing (not stored).",
          load(updates_dropped));

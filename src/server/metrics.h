@@ -44,6 +44,9 @@ struct Metrics {
   std::atomic<int64_t> connections{0};         // open WebSocket connections
   std::atomic<uint64_t> connections_total{0};  // accepted WebSocket connections
   std::atomic<int64_t> documents_loaded{0};
+  std::atomic<int64_t> documents_hibernating{0};  // loaded, kept encoded only (Room)
+  std::atomic<uint64_t> hibernations{0};
+  std::atomic<uint64_t> wakes{0};  // hibernating documents rebuilt for an edit
   std::atomic<uint64_t> updates_received{0};   // updates that changed a document
   std::atomic<uint64_t> updates_dropped{0};    // updates that changed nothing
   std::atomic<uint64_t> updates_committed{0};

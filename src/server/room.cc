@@ -13,7 +13,7 @@ namespace tandem::server {
 namespace asio = boost::asio;
 using protocol::CloseCode;
 using protocol::MessageKind;
-using Clock = std::chrono::steady_clock;
+using Clock = Room::Clock;
 
 namespace {
 
@@ -31,14 +31,23 @@ size_t pending_bytes(const crdt::Doc& doc) {
          (doc.pending_delete_set() ? doc.pending_delete_set()->size() : 0);
 }
 
+// The v1 update with no structs and no deletions (yjs encodes an empty diff so).
+bool is_empty_update(std::span<const uint8_t> update) {
+  return update.size() == 2 && update[0] == 0 && update[1] == 0;
+}
+
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 }  // namespace
 
 Room::Room(ServerContext& ctx, IoThread& thread, std::string doc_id)
-    : ctx_(ctx), thread_(thread), doc_id_(std::move(doc_id)), last_version_(Clock::now()), idle_timer_(thread.ioc) {
-  doc_.on_update([this](std::span<const uint8_t>, crdt::Origin, crdt::Transaction&) { changed_ = true; });
-}
+    : ctx_(ctx),
+      thread_(thread),
+      doc_id_(std::move(doc_id)),
+      doc_(std::make_unique<crdt::Doc>()),
+      last_version_(Clock::now()),
+      idle_timer_(thread.ioc.get_executor()),
+      hibernate_timer_(thread.ioc.get_executor()) {}
 
 // --- loading -------------------------------------------------------------------------------
 
@@ -80,11 +89,11 @@ void Room::on_loaded(Result<std::vector<std::vector<uint8_t>>> updates, uint64_t
                 missing ? "no such document" : "the document could not be loaded: " + updates.error());
   }
   for (const auto& u : updates.value()) {
-    if (Status s = doc_.apply_update(u); !s) {
+    if (Status s = doc_->apply_update(u); !s) {
       return fail(CloseCode::kLoadFailed, "stored update does not apply: " + s.message());
     }
   }
-  changed_ = false;
+  doc_->trim_memory();
   last_position_ = last_position;
   log_entries_ = log_entries;
   log_bytes_ = log_bytes;
@@ -96,6 +105,7 @@ void Room::on_loaded(Result<std::vector<std::vector<uint8_t>>> updates, uint64_t
   auto waiting = std::move(on_load_);
   for (auto& fn : waiting) fn(Status::Ok());
   if (sessions_.empty()) schedule_idle_check();
+  touch();
 }
 
 void Room::fail(CloseCode code, const std::string& reason) {
@@ -112,6 +122,8 @@ void Room::fail(CloseCode code, const std::string& reason) {
   auto waiting = std::move(on_load_);
   for (auto& fn : waiting) fn(Status::Error(reason));
   idle_timer_.cancel();
+  hibernate_timer_.cancel();
+  if (hibernating()) ctx_.metrics.documents_hibernating.fetch_sub(1, std::memory_order_relaxed);
   // Forget this room: the next client loads the document afresh from storage.
   thread_.rooms->remove(*this);
 }
@@ -136,12 +148,11 @@ void Room::join(std::shared_ptr<WsSession> session) {
 void Room::greet(const std::shared_ptr<WsSession>& session) {
   // As y-websocket's server does: our state vector (the client answers with what we lack),
   // then the awareness of everyone present.
-  session->send(frame(protocol::encode_sync_step1(doc_.encode_state_vector())));
+  const std::vector<uint8_t> sv = hibernating() ? hibernated_.state_vector : doc_->encode_state_vector();
+  session->send(frame(protocol::encode_sync_step1(sv)));
   auto everyone = awareness_.encode_states();
   if (!everyone.empty()) session->send(frame(std::move(everyone)));
-  if (session->wants_ack() && pending_.empty()) {
-    session->send(frame(protocol::encode_ack(doc_.encode_state_vector())));
-  }
+  if (session->wants_ack() && pending_.empty()) session->send(frame(protocol::encode_ack(sv)));
   session->start_reading();
 }
 
@@ -222,7 +233,17 @@ const std::vector<WsSession::Frame>& Room::sync_reply(std::span<const uint8_t> k
     return sync_cache_.frames;
   }
   sync_cache_.frames.clear();
-  auto update = doc_.encode_state_as_update(sv);
+  std::vector<uint8_t> update;
+  if (!hibernating()) {
+    update = doc_->encode_state_as_update(sv);
+  } else if (sv.empty()) {
+    update = hibernated_.state;
+  } else {
+    // What the client lacks, from the encoding: a hibernating document is not rebuilt for a
+    // client that joins.
+    auto diff = crdt::diff_update(hibernated_.state, key);
+    update = diff ? std::move(diff.value()) : hibernated_.state;
+  }
   auto parts = protocol::split_sync_step2(update, std::max(ctx_.config.max_outgoing_frame_bytes,
                                                            protocol::kMinSyncMessageBytes));
   if (parts) {
@@ -254,17 +275,30 @@ void Room::apply_server_update(std::span<const uint8_t> update, Callback done) {
 }
 
 void Room::handle_update(WsSession* origin, std::span<const uint8_t> update, Callback done) {
-  size_t pending_before = pending_bytes(doc_);
-  changed_ = false;
+  if (is_empty_update(update)) {
+    // What a fresh client answers the greeting with: changes nothing, and does not rebuild a
+    // hibernating document.
+    ctx_.metrics.updates_dropped.fetch_add(1, std::memory_order_relaxed);
+    if (done) done(Status::Ok());
+    return;
+  }
+  if (!wake()) {
+    if (done) done(Status::Error("the document could not be rebuilt"));
+    return;
+  }
+  touch();
+  crdt::Doc& doc = *doc_;
+  size_t pending_before = pending_bytes(doc);
+  const uint64_t changes_before = doc.change_count();
   // Validated completely before anything changes; a bad update leaves the document as it was.
-  if (Status s = doc_.apply_update(update); !s) {
+  if (Status s = doc.apply_update(update); !s) {
     ctx_.metrics.reject(Rejection::kMalformed);
     if (origin) origin->close(CloseCode::kMalformed, "invalid update: " + s.message());
     if (done) done(s);
     return;
   }
-  size_t pending_after = pending_bytes(doc_);
-  if (!changed_ && pending_after == pending_before) {
+  size_t pending_after = pending_bytes(doc);
+  if (doc.change_count() == changes_before && pending_after == pending_before) {
     ctx_.metrics.updates_dropped.fetch_add(1, std::memory_order_relaxed);
     if (done) done(Status::Ok());
     return;
@@ -278,7 +312,7 @@ void Room::handle_update(WsSession* origin, std::span<const uint8_t> update, Cal
   p.arrived = Clock::now();
   p.bytes = update.size();
   p.update.assign(update.begin(), update.end());
-  if (any_ack_clients()) p.state_vector = doc_.encode_state_vector();
+  if (any_ack_clients()) p.state_vector = doc.encode_state_vector();
   p.done = std::move(done);
   uncommitted_bytes_ += p.bytes;
   ctx_.metrics.uncommitted_bytes.fetch_add(static_cast<int64_t>(p.bytes), std::memory_order_relaxed);
@@ -365,7 +399,7 @@ void Room::flush_broadcast() {
   // before any client asked for acks) no ack is sent now: a later one covers it.
   const auto& last = batch.back();
   if (any_ack_clients() && (pending_.empty() || !last.state_vector.empty())) {
-    auto ack = frame(protocol::encode_ack(pending_.empty() ? doc_.encode_state_vector() : last.state_vector));
+    auto ack = frame(protocol::encode_ack(pending_.empty() ? doc().encode_state_vector() : last.state_vector));
     for (const auto& s : sessions_) {
       if (s->wants_ack()) s->send(ack);
     }
@@ -389,7 +423,7 @@ void Room::send_deferred() {
 
 void Room::committed_state(std::function<void(Result<std::vector<uint8_t>>)> done) {
   if (state_ != State::kReady) return done(Status::Error("the document is not loaded"));
-  auto state = doc_.encode_state_as_update();
+  auto state = encode_state();
   if (pending_.empty()) return done(std::move(state));
   Deferred d;
   d.after_seq = pending_.back().seq;
@@ -400,6 +434,9 @@ void Room::committed_state(std::function<void(Result<std::vector<uint8_t>>)> don
 
 void Room::after_commits() {
   if (pending_.empty()) {
+    // Between bursts of edits a document keeps no spare transaction (most documents a server
+    // holds are quiet at any moment).
+    if (doc_) doc_->trim_memory();
     auto drained = std::move(on_drained_);
     on_drained_.clear();
     for (auto& fn : drained) fn();
@@ -447,7 +484,7 @@ void Room::maybe_compact() {
 void Room::create_version(bool automatic) {
   last_version_ = Clock::now();
   edited_since_version_ = false;
-  auto state = std::make_shared<std::vector<uint8_t>>(doc_.encode_state_as_update());
+  auto state = std::make_shared<std::vector<uint8_t>>(encode_state());
   asio::post(*ctx_.blocking, [&ctx = ctx_, id = doc_id_, state, automatic] {
     auto v = ctx.storage->documents().create_version(id, "", automatic, *state, now_ms());
     if (!v) spdlog::warn("doc={} automatic version failed: {}", id, v.error());
@@ -464,13 +501,22 @@ void Room::schedule_idle_check() {
     // Idle with nothing pending: keep a version of the last edits, compact, unload.
     if (self->edited_since_version_) self->create_version(true);
     self->state_ = State::kClosed;
+    self->hibernate_timer_.cancel();
     self->ctx_.metrics.documents_loaded.fetch_sub(1, std::memory_order_relaxed);
+    if (self->hibernating()) self->ctx_.metrics.documents_hibernating.fetch_sub(1, std::memory_order_relaxed);
     self->thread_.rooms->unload(*self, self->log_entries_ > 0);
   });
 }
 
 void Room::close_all(CloseCode code, std::string reason, std::function<void()> done) {
   auto finish = [self = shared_from_this(), code, reason = std::move(reason), done = std::move(done)] {
+    if (self->state_ == State::kReady) {
+      self->ctx_.metrics.documents_loaded.fetch_sub(1, std::memory_order_relaxed);
+      if (self->hibernating()) self->ctx_.metrics.documents_hibernating.fetch_sub(1, std::memory_order_relaxed);
+    }
+    self->state_ = State::kClosed;
+    self->idle_timer_.cancel();
+    self->hibernate_timer_.cancel();
     auto sessions = std::move(self->sessions_);
     self->sessions_.clear();
     for (auto& s : sessions) s->close(code, reason);
@@ -478,6 +524,77 @@ void Room::close_all(CloseCode code, std::string reason, std::function<void()> d
   };
   if (pending_.empty()) return finish();
   on_drained_.push_back(std::move(finish));
+}
+
+// --- hibernation -----------------------------------------------------------------------------
+
+crdt::Doc& Room::doc() {
+  wake();
+  touch();
+  return *doc_;
+}
+
+std::vector<uint8_t> Room::encode_state() const {
+  return hibernating() ? hibernated_.state : doc_->encode_state_as_update();
+}
+
+void Room::touch() {
+  last_used_ = Clock::now();
+  if (!hibernation_armed_ && ctx_.config.hibernate_after_s > 0 && !hibernating()) {
+    arm_hibernation(std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(ctx_.config.hibernate_after_s)));
+  }
+}
+
+void Room::arm_hibernation(Clock::duration after) {
+  // One wait per quiet period, not one per edit: when it ends early (the document was used
+  // meanwhile), maybe_hibernate waits again for the rest.
+  hibernation_armed_ = true;
+  hibernate_timer_.expires_after(after);
+  hibernate_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    self->hibernation_armed_ = false;
+    if (!ec) self->maybe_hibernate();
+  });
+}
+
+void Room::maybe_hibernate() {
+  if (state_ != State::kReady || hibernating()) return;
+  const auto quiet = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(ctx_.config.hibernate_after_s));
+  const auto since = Clock::now() - last_used_;
+  if (since < quiet) return arm_hibernation(quiet - since);
+  // Only a document whose content is all committed, with nothing waiting for a commit or
+  // for missing dependencies: the encoding is then exactly what storage holds.
+  if (!pending_.empty() || !committed_.empty() || !deferred_.empty() || flush_posted_ || doc_->has_pending()) {
+    return arm_hibernation(quiet);
+  }
+  hibernated_.state = doc_->encode_state_as_update();
+  hibernated_.state_vector = doc_->encode_state_vector();
+  doc_.reset();
+  sync_cache_ = {};  // the encoding answers joins now
+  ctx_.metrics.documents_hibernating.fetch_add(1, std::memory_order_relaxed);
+  ctx_.metrics.hibernations.fetch_add(1, std::memory_order_relaxed);
+  thread_.rooms->memory_freed();
+}
+
+bool Room::wake() {
+  if (!hibernating()) return true;
+  auto doc = std::make_unique<crdt::Doc>();
+  Status s = doc->apply_update(hibernated_.state);
+  ctx_.metrics.documents_hibernating.fetch_sub(1, std::memory_order_relaxed);
+  if (!s) {
+    // Storage holds everything the encoding held (it was taken with nothing pending): the
+    // clients reconnect and load the document afresh.
+    doc_ = std::make_unique<crdt::Doc>();
+    hibernated_ = {};
+    fail(CloseCode::kLoadFailed, "the hibernated document could not be rebuilt: " + s.message());
+    return false;
+  }
+  doc->trim_memory();
+  doc_ = std::move(doc);
+  hibernated_ = {};
+  ctx_.metrics.wakes.fetch_add(1, std::memory_order_relaxed);
+  return true;
 }
 
 }  // namespace tandem::server

@@ -4,11 +4,15 @@
 // document. It validates every update before anything else, drops updates that change
 // nothing, appends the rest to the UpdateLog and broadcasts them only after their commit
 // (the commit point), sends acks with the persisted state vector to clients that asked, relays
-// awareness, and unloads itself when idle with nothing pending. Lives on its document's I/O
-// thread and is touched only there; owned by its RoomRegistry (and by pending callbacks).
+// awareness, and unloads itself when idle with nothing pending. A document nobody has edited
+// for a while hibernates: it is kept as its encoded state (a small fraction of the memory of
+// its items) and rebuilt at the next edit; clients joining meanwhile are served from the
+// encoding. Lives on its document's I/O thread and is touched only there; owned by its
+// RoomRegistry (and by pending callbacks).
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -27,6 +31,7 @@ namespace tandem::server {
 
 class Room : public std::enable_shared_from_this<Room> {
  public:
+  using Clock = std::chrono::steady_clock;
   using Callback = std::function<void(Status)>;
   enum class State : uint8_t { kLoading, kReady, kFailed, kClosed };
 
@@ -47,8 +52,11 @@ class Room : public std::enable_shared_from_this<Room> {
 
   //! Runs `fn` once the document is loaded (at once if it is), or with the load's error.
   void when_loaded(std::function<void(Status)> fn);
-  //! The document (REQUIRES: state() == kReady).
-  crdt::Doc& doc() { return doc_; }
+  //! The document (REQUIRES: state() == kReady), rebuilt first if it was hibernating. If
+  //! rebuilding fails the room fails (its clients reload from storage) and this is empty.
+  crdt::Doc& doc();
+  //! Whether the document is kept encoded only, until the next edit.
+  bool hibernating() const { return doc_ == nullptr; }
   State state() const { return state_; }
   const std::string& doc_id() const { return doc_id_; }
   //! The document's state (Yjs update v1) once everything in it is committed: what a reader
@@ -65,7 +73,7 @@ class Room : public std::enable_shared_from_this<Room> {
   struct Pending {
     uint64_t seq = 0;
     uint64_t origin = 0;  // connection id, 0 for the server
-    std::chrono::steady_clock::time_point arrived;
+    Clock::time_point arrived;
     size_t bytes = 0;
     std::vector<uint8_t> update;
     std::vector<uint8_t> state_vector;  // after this update, if a client wants acks
@@ -80,7 +88,7 @@ class Room : public std::enable_shared_from_this<Room> {
   };
 
   void on_loaded(Result<std::vector<std::vector<uint8_t>>> updates, uint64_t last_position, size_t log_entries,
-                 size_t log_bytes, std::chrono::steady_clock::time_point started);
+                 size_t log_bytes, Clock::time_point started);
   void fail(protocol::CloseCode code, const std::string& reason);
   void greet(const std::shared_ptr<WsSession>& session);
   void handle_update(WsSession* origin, std::span<const uint8_t> update, Callback done);
@@ -97,13 +105,27 @@ class Room : public std::enable_shared_from_this<Room> {
   void maybe_compact();
   void create_version(bool automatic);
   bool any_ack_clients() const;
+  //! The document's state as a v1 update (from the encoding while hibernating).
+  std::vector<uint8_t> encode_state() const;
+  //! Something used the document: its hibernation waits for a quiet period after this.
+  void touch();
+  void arm_hibernation(Clock::duration after);
+  //! Hibernates if the document has been quiet long enough with nothing under way.
+  void maybe_hibernate();
+  //! Rebuilds a hibernating document; false (and the room failed) if that fails.
+  bool wake();
 
   ServerContext& ctx_;
   IoThread& thread_;
   const std::string doc_id_;
   State state_ = State::kLoading;
-  crdt::Doc doc_;
-  bool changed_ = false;  // set by the doc's update listener
+  std::unique_ptr<crdt::Doc> doc_;  // nullptr while hibernating
+  struct Hibernated {
+    std::vector<uint8_t> state;         // the document as a v1 update
+    std::vector<uint8_t> state_vector;  // its state vector, encoded
+  } hibernated_;
+  Clock::time_point last_used_;
+  bool hibernation_armed_ = false;
   std::vector<std::shared_ptr<WsSession>> sessions_;  // joined; greeted once kReady
   std::vector<std::function<void(Status)>> on_load_;
   protocol::AwarenessRoom awareness_;
@@ -125,9 +147,13 @@ class Room : public std::enable_shared_from_this<Room> {
   size_t log_bytes_ = 0;
   bool compacting_ = false;
   bool edited_since_version_ = false;
-  std::chrono::steady_clock::time_point last_version_;
-  std::chrono::steady_clock::time_point last_touch_;
-  boost::asio::steady_timer idle_timer_;
+  Clock::time_point last_version_;
+  Clock::time_point last_touch_;
+  // The io_context's own executor type: 72 bytes instead of steady_timer's 120.
+  using Timer = boost::asio::basic_waitable_timer<Clock, boost::asio::wait_traits<Clock>,
+                                                  boost::asio::io_context::executor_type>;
+  Timer idle_timer_;         // unload once no client is left
+  Timer hibernate_timer_;    // hibernation once nobody edits
 };
 
 }  // namespace tandem::server

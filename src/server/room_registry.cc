@@ -1,5 +1,7 @@
 #include "server/room_registry.h"
 
+#include <malloc.h>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +9,33 @@
 #include "storage/compaction.h"
 
 namespace tandem::server {
+
+namespace {
+//! At most one trim per this long: memory freed meanwhile waits for the next.
+constexpr auto kTrimInterval = std::chrono::seconds(1);
+}  // namespace
+
+RoomRegistry::RoomRegistry(ServerContext& ctx, IoThread& thread)
+    : ctx_(ctx), thread_(thread), trim_timer_(thread.ioc.get_executor()) {}
+
+void RoomRegistry::memory_freed() {
+  if (trim_cooling_) {
+    trim_again_ = true;
+    return;
+  }
+#ifdef __GLIBC__
+  // Walks the free lists of every arena (milliseconds for a large heap): off this thread.
+  boost::asio::post(*ctx_.blocking, [] { malloc_trim(0); });
+#endif
+  trim_cooling_ = true;
+  trim_timer_.expires_after(kTrimInterval);
+  trim_timer_.async_wait([this](boost::system::error_code ec) {
+    trim_cooling_ = false;
+    if (ec || !trim_again_) return;
+    trim_again_ = false;
+    memory_freed();
+  });
+}
 
 std::shared_ptr<Room> RoomRegistry::get(const std::string& doc_id) {
   if (auto it = rooms_.find(doc_id); it != rooms_.end()) return it->second;

@@ -3,9 +3,14 @@
 // its log grew); a client arriving while that compaction runs gets a new room whose load waits
 // for it, so a load never reads a half-compacted document. A document being deleted is held
 // the same way: a client arriving between the closing of its room and the deletion in storage
-// waits, then finds no document (4404) instead of loading it again. Touched only on its thread.
+// waits, then finds no document (4404) instead of loading it again. After rooms free memory
+// (hibernation), it has the allocator hand free pages back to the operating system, which
+// glibc otherwise keeps. Touched only on its thread.
 #pragma once
 
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,7 +25,7 @@ class Room;
 
 class RoomRegistry {
  public:
-  RoomRegistry(ServerContext& ctx, IoThread& thread) : ctx_(ctx), thread_(thread) {}
+  RoomRegistry(ServerContext& ctx, IoThread& thread);
   RoomRegistry(const RoomRegistry&) = delete;
   RoomRegistry& operator=(const RoomRegistry&) = delete;
 
@@ -38,6 +43,9 @@ class RoomRegistry {
   //! Loads of `doc_id` wait until as many release() calls as hold() calls have been made.
   void hold(const std::string& doc_id);
   void release(const std::string& doc_id);
+  //! A room freed a lot of memory: free heap pages go back to the operating system, from the
+  //! blocking pool, at once or (at most once a second) after the previous time.
+  void memory_freed();
 
  private:
   ServerContext& ctx_;
@@ -45,6 +53,11 @@ class RoomRegistry {
   std::unordered_map<std::string, std::shared_ptr<Room>> rooms_;
   std::unordered_map<std::string, int> holds_;  // compactions and deletions under way
   std::unordered_map<std::string, std::vector<std::shared_ptr<Room>>> waiting_;  // loads after them
+  boost::asio::basic_waitable_timer<std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>,
+                                    boost::asio::io_context::executor_type>
+      trim_timer_;
+  bool trim_cooling_ = false;  // a trim ran less than a second ago
+  bool trim_again_ = false;    // memory was freed since
 };
 
 }  // namespace tandem::server

@@ -53,6 +53,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
   options.data_dir = config.data_dir;
   options.synchronous = config.sqlite_synchronous == "full" ? storage::sqlite::SqliteOptions::Synchronous::Full
                                                               : storage::sqlite::SqliteOptions::Synchronous::Normal;
+  options.writer_cache_kib = config.sqlite_writer_cache_kib;
   auto opened = storage::sqlite::SqliteStorage::open(options);
   if (!opened) return opened.status();
   std::unique_ptr<Server> server(new Server());

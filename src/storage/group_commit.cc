@@ -82,6 +82,11 @@ GroupCommitStats GroupCommitQueue::stats() const {
   return s;
 }
 
+namespace {
+//! Capacity of the batch vector kept from one batch to the next (ops are ~190 bytes).
+constexpr size_t kKeptBatchOps = 64;
+}  // namespace
+
 void GroupCommitQueue::run() {
   std::vector<Op> batch;
   for (;;) {
@@ -99,6 +104,9 @@ void GroupCommitQueue::run() {
     notify_backlog();
     report(batch);
     batch.clear();
+    // A burst (every document's first edit at once) grows the batch to thousands of ops; do
+    // not keep that memory for the quiet that follows.
+    if (batch.capacity() > kKeptBatchOps) std::vector<Op>().swap(batch);
   }
 }
 

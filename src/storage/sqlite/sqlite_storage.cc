@@ -30,6 +30,10 @@ Status configure_writer(Database& db, const SqliteOptions& options) {
       !s.ok()) {
     return s;
   }
+  // Negative: a size in KiB rather than in pages.
+  if (Status s = db.exec("PRAGMA cache_size = -" + std::to_string(options.writer_cache_kib)); !s.ok()) {
+    return s;
+  }
   if (options.max_page_count > 0) {
     auto pages = db.query_int("PRAGMA max_page_count = " + std::to_string(options.max_page_count));
     if (!pages) return pages.status();
