@@ -179,13 +179,15 @@ size_t try_merge_with_lefts(StructStore& store, StructList& structs, size_t pos)
   return merged;
 }
 
+// Both walk each client's ranges from the last to the first, as yjs does.
 void try_gc_delete_set(const DeleteSet& ds, StructStore& store) {
   for (const auto& [client, ranges] : ds.clients()) {
     auto* structs = store.client_structs(client);
+    std::optional<size_t> near;
     for (size_t di = ranges.size(); di-- > 0;) {
       const DeleteRange& d = ranges[di];
-      for (size_t si = StructStore::find_index(*structs, d.clock);
-           si < structs->size() && (*structs)[si]->id.clock < d.end(); ++si) {
+      near = structs->find_range_index(d.clock, ranges.size(), near);
+      for (size_t si = *near; si < structs->size() && (*structs)[si]->id.clock < d.end(); ++si) {
         Item* s = (*structs)[si];
         if (!s->is_gc() && s->deleted() && !s->keep()) gc_item(store, s, false);
       }
@@ -196,14 +198,17 @@ void try_gc_delete_set(const DeleteSet& ds, StructStore& store) {
 void try_merge_delete_set(const DeleteSet& ds, StructStore& store) {
   for (const auto& [client, ranges] : ds.clients()) {
     auto* structs = store.client_structs(client);
+    std::optional<size_t> near;
     for (size_t di = ranges.size(); di-- > 0;) {
       const DeleteRange& d = ranges[di];
-      size_t most_right = std::min(structs->size() - 1,
-                                   1 + StructStore::find_index(*structs, d.end() - 1));
-      for (int64_t si = static_cast<int64_t>(most_right);
-           si > 0 && (*structs)[static_cast<size_t>(si)]->id.clock >= d.clock;) {
+      const size_t last = structs->find_range_index(d.end() - 1, ranges.size(), near);
+      size_t most_right = std::min(structs->size() - 1, last + 1);
+      int64_t si = static_cast<int64_t>(most_right);
+      while (si > 0 && (*structs)[static_cast<size_t>(si)]->id.clock >= d.clock) {
         si -= 1 + static_cast<int64_t>(try_merge_with_lefts(store, *structs, static_cast<size_t>(si)));
       }
+      // Merging erased structs to the right of si only: it is a position of the list still.
+      near = static_cast<size_t>(std::max<int64_t>(si, 0));
     }
   }
 }

@@ -85,6 +85,40 @@ size_t StructList::find_index(Clock clock) const {
   return starts_[found.block] + found.offset;
 }
 
+size_t StructList::find_index_near(Clock clock, size_t near) const {
+  assert(near < size_ && "find_index_near: position out of range");
+  // The struct containing `clock` is the last one starting at or before it (the structs
+  // cover their clocks without gaps). Gallop from `near` to bracket it, then bisect;
+  // invariant: struct lo starts at or before `clock`, struct hi (if any) after it.
+  auto at_or_before = [&](size_t i) { return slot(i).clock <= clock; };
+  size_t lo, hi;
+  if (at_or_before(near)) {
+    lo = near;
+    hi = near + 1;
+    for (size_t step = 1; hi < size_ && at_or_before(hi); step *= 2) {
+      lo = hi;
+      hi = lo + step < size_ ? lo + step : size_;
+    }
+  } else {
+    hi = near;
+    lo = near > 0 ? near - 1 : 0;
+    for (size_t step = 1; lo > 0 && !at_or_before(lo); step *= 2) {
+      hi = lo;
+      lo = hi > step ? hi - step : 0;
+    }
+    assert(at_or_before(lo) && "find_index_near: clock not in store");
+  }
+  while (hi - lo > 1) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (at_or_before(mid)) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 bool StructList::covers(Place p, Clock clock) const {
   // The structs of a list cover its clocks without gaps: an entry ends where the next one
   // starts. Only the last entry's end needs its item.

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "crdt/item.h"
@@ -70,6 +71,17 @@ class StructList {
 
   //! Index of the struct containing `clock` (yjs findIndexSS). REQUIRES: a struct contains it.
   size_t find_index(Clock clock) const;
+  //! The same, searching outwards from position `near` (< size()): cheaper than find_index
+  //! when the struct is close to it, as when a delete set's sorted ranges are walked in order.
+  size_t find_index_near(Clock clock, size_t near) const;
+  //! find_index for one of `ranges` clock ranges walked in order (a delete set's ranges of
+  //! this client), `near` being where the previous one was found (none for the first). A few
+  //! ranges are served by find_index's remembered places; for many, searching from the
+  //! previous one is cheaper.
+  size_t find_range_index(Clock clock, size_t ranges, std::optional<size_t> near) const {
+    if (!near || ranges <= hints_.size()) return find_index(clock);
+    return find_index_near(clock, std::min(*near, size_ - 1));
+  }
 
   class const_iterator {
    public:

@@ -23,9 +23,15 @@ class StructListTest : public ::testing::Test {
     size_t i = 0;
     list_.for_each_from(0, [&](Item* it) { EXPECT_EQ(it, model_[i++]); });
     EXPECT_EQ(i, model_.size());
-    for (size_t k = 0; k < model_.size(); ++k) {
+    const size_t n = model_.size();
+    for (size_t k = 0; k < n; ++k) {
       for (Clock c = model_[k]->id.clock; c < model_[k]->id.clock + model_[k]->length; ++c) {
         ASSERT_EQ(list_.find_index(c), k) << "clock " << c;
+      }
+      // From both ends, from next door and from somewhere else entirely.
+      const Clock c = model_[k]->id.clock + model_[k]->length - 1;
+      for (size_t near : {size_t{0}, n - 1, k, k > 0 ? k - 1 : 0, std::min(k + 1, n - 1), (k * 7919) % n}) {
+        ASSERT_EQ(list_.find_index_near(c, near), k) << "clock " << c << " from " << near;
       }
     }
   }

@@ -330,11 +330,13 @@ std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const Delet
   for (const auto& [client, ranges] : ds.clients()) {
     StructList* structs = store.client_structs(client);
     Clock state = store.state(client);
+    // Ranges come sorted (yjs writes them so; any order still works).
+    std::optional<size_t> near;
     for (const DeleteRange& d : ranges) {
       Clock clock = d.clock, clock_end = d.end();
       if (clock < state) {
         if (state < clock_end) unapplied.add(client, state, clock_end - state);
-        size_t index = StructStore::find_index(*structs, clock);
+        size_t index = structs->find_range_index(clock, ranges.size(), near);
         Item* s = (*structs)[index];
         if (!s->deleted() && s->id.clock < clock) {
           Item* r = split_item(t, s, clock - s->id.clock);
@@ -352,6 +354,7 @@ std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const Delet
             delete_item(t, s);
           }
         }
+        near = index;
       } else {
         unapplied.add(client, clock, clock_end - clock);
       }
