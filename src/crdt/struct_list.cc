@@ -139,7 +139,8 @@ StructList::Place StructList::find_place(Clock clock) const {
                              [](Clock c, const Entry& e) { return c < e.clock; });
   assert(it != block.begin() && "find_index: clock not in store");
   size_t offset = static_cast<size_t>(it - block.begin()) - 1;
-  assert(clock < block[offset].clock + block[offset].item->length && "find_index: clock not in store");
+  assert(clock < block[offset].clock + block[offset].item->length &&
+         "find_index: clock not in store");
   return {b, offset};
 }
 

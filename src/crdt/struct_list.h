@@ -122,7 +122,8 @@ class StructList {
   size_t find_block(Clock clock) const;
   // Block holding position i; remembers it, as accesses cluster (find, then neighbours).
   size_t block_of(size_t i) const {
-    if (cache_ < blocks_.size() && starts_[cache_] <= i && i - starts_[cache_] < blocks_[cache_].size()) {
+    if (cache_ < blocks_.size() && starts_[cache_] <= i &&
+        i - starts_[cache_] < blocks_[cache_].size()) {
       return cache_;
     }
     auto it = std::upper_bound(starts_.begin(), starts_.end(), i);
@@ -134,11 +135,12 @@ class StructList {
     return blocks_[b][i - starts_[b]];
   }
   void renumber_from(size_t b) {
-    for (; b < blocks_.size(); ++b) starts_[b] = b == 0 ? 0 : starts_[b - 1] + blocks_[b - 1].size();
+    for (; b < blocks_.size(); ++b)
+      starts_[b] = b == 0 ? 0 : starts_[b - 1] + blocks_[b - 1].size();
   }
 
-  std::vector<Block> blocks_;  // none empty
-  std::vector<size_t> starts_;              // index of the first item of each block
+  std::vector<Block> blocks_;   // none empty
+  std::vector<size_t> starts_;  // index of the first item of each block
   //! Clock of the first item of each block (find_index searches it without touching items).
   //! Items in the list never change their id.clock; replace() may only put an item of the
   //! same clock in place of another (StructStore::replace_with_gc).
