@@ -2,7 +2,8 @@
 // at random — Y.Text with emoji and other non-BMP text, inserts, deletes, formatting and embeds;
 // a Y.Map with JSON, binary and nested types; a Y.XmlFragment with elements, attributes and
 // XmlText — with random disconnects and reconnects (offline edits), awareness, frequent
-// compaction and documents unloaded while nobody is connected. Then, per document:
+// compaction, documents hibernating between edits (rebuilt at the next one) and documents
+// unloaded while nobody is connected. Then, per document:
 //   - every client converges: same content, same Y.encodeStateVector, same encodeStateAsUpdate
 //     (normalized: see normalizedState in lib.mjs);
 //   - the server's export (format=yjs) applied to a fresh Y.Doc gives the same content, state
@@ -31,8 +32,10 @@ await main('interop_random', (seconds + 150) * 1000, async () => {
   log(`seed ${opts.seed} (replay with TANDEM_TEST_SEED=${opts.seed}), ${seconds} s of edits`)
   const r = rng(opts.seed)
   const server = new Server(opts, {
-    // Compact often and unload idle documents quickly, so that both happen during the session.
-    args: ['--compact-log-entries', '40', '--idle-unload-s', '0.5', '--max-outgoing-frame-bytes', String(OUT_CAP)]
+    // Compact often, hibernate documents after 50 ms without an edit and unload idle ones
+    // quickly, so that all three happen during the session.
+    args: ['--compact-log-entries', '40', '--hibernate-after-s', '0.05', '--idle-unload-s', '0.5',
+      '--max-outgoing-frame-bytes', String(OUT_CAP)]
   })
   await server.start()
   const docIds = []
@@ -149,8 +152,10 @@ await main('interop_random', (seconds + 150) * 1000, async () => {
 
   const m = await server.metrics()
   log(`server: ${m.get('tandem_updates_committed_total')} updates committed, ${m.get('tandem_compactions_total')} compactions, ` +
-    `${m.get('tandem_updates_dropped_total')} dropped (changed nothing), ${m.get('tandem_document_load_seconds_count')} document loads`)
+    `${m.get('tandem_updates_dropped_total')} dropped (changed nothing), ${m.get('tandem_document_load_seconds_count')} document loads, ` +
+    `${m.get('tandem_hibernations_total')} hibernations, ${m.get('tandem_wakes_total')} wakes`)
   check(m.get('tandem_compactions_total') > 0, 'compaction ran during the session')
+  check(m.get('tandem_wakes_total') > 0, 'a hibernating document was rebuilt for an edit during the session')
   for (const reason of ['malformed', 'frame_too_big', 'rate_limited', 'slow_consumer', 'storage_failed', 'load_failed']) {
     check((m.get(`tandem_rejections_total{reason="${reason}"}`) ?? 0) === 0, `no rejection "${reason}" for well-behaved clients`)
   }
