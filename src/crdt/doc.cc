@@ -147,11 +147,6 @@ void Doc::cleanup_transactions() {
   last_update_ = capture_updates_ ? std::move(first_update) : std::vector<uint8_t>();
 }
 
-void Doc::trim_memory() {
-  spare_.reset();
-  std::vector<uint8_t>().swap(last_update_);
-}
-
 namespace {
 
 // yjs tryToMergeWithLefts: merges structs[pos] into its left neighbours while possible;
@@ -252,10 +247,10 @@ void Doc::cleanup_transaction(Transaction& t) {
     if (pos > 0) try_merge_with_lefts(store_, *structs, pos);
   }
   // The update this transaction produced.
-  bool changed_state = !t.changed_clients().empty();
   last_update_.clear();
-  if (!t.delete_set.empty() || changed_state) ++change_count_;
-  if ((!t.delete_set.empty() || changed_state) && (listener_ || capture_updates_)) {
+  if (t.delete_set.empty() && t.changed_clients().empty()) return;  // changed nothing
+  ++change_count_;
+  if (listener_ || capture_updates_) {
     last_update_ = encode_transaction_update(*this, t, UpdateVersion::V1);
     if (listener_) listener_(last_update_, t.origin(), t);
   }

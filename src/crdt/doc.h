@@ -90,9 +90,6 @@ class Doc {
   //! something). Comparing it before and after apply_update tells whether an update changed
   //! anything, without the cost of an update listener (which encodes every transaction).
   uint64_t change_count() const { return change_count_; }
-  //! Frees what the document keeps only to make its next transaction cheaper (a finished
-  //! transaction and its buffers): for a server holding many quiet documents.
-  void trim_memory();
 
   //! Interned map key (stable pointer for the Doc's lifetime).
   const std::string* intern(std::string_view key);

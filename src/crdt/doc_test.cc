@@ -1,6 +1,6 @@
 // Doc's two ways to make a local edit: transact() hands the update back, edit() only gives it
 // to the update listener (as yjs's doc.transact does); change_count() tells whether an update
-// changed anything without a listener; trim_memory() keeps the document whole.
+// changed anything without a listener.
 #include "crdt/doc.h"
 
 #include <gtest/gtest.h>
@@ -76,20 +76,6 @@ TEST(Doc, ChangeCountCountsTransactionsThatChangedTheDocumentOnly) {
   EXPECT_EQ(doc.change_count(), 2u);
   doc.edit([&](Transaction& t) { (void)text_insert(t, doc.get("text", TypeKind::Text), 0, "x"); });
   EXPECT_EQ(doc.change_count(), 3u);
-}
-
-TEST(Doc, TrimMemoryKeepsTheDocumentAndItsNextTransactionsWorking) {
-  Doc doc(DocOptions{.client_id = 9});
-  Type* text = doc.get("text", TypeKind::Text);
-  (void)doc.transact([&](Transaction& t) { (void)text_insert(t, text, 0, "one"); });
-  doc.trim_memory();
-  EXPECT_EQ(text_to_string(text), "one");
-  const auto update = doc.transact([&](Transaction& t) { (void)text_insert(t, text, 3, " two"); });
-  EXPECT_FALSE(update.empty());  // transact() still hands its update back
-  doc.trim_memory();
-  Doc copy;
-  ASSERT_TRUE(copy.apply_update(doc.encode_state_as_update()).ok());
-  EXPECT_EQ(text_to_string(copy.get("text", TypeKind::Text)), "one two");
 }
 
 }  // namespace

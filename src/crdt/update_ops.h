@@ -31,6 +31,11 @@ struct UpdateMeta {
   StateVector to;
 };
 Result<UpdateMeta> parse_update_meta(Update update, UpdateVersion v = UpdateVersion::V1);
+//! Whether `update` is the v1 update with no structs and no deletions (yjs encodes an empty
+//! diff so; a client with nothing new answers a sync step 1 with it).
+inline bool is_empty_update_v1(Update update) {
+  return update.size() == 2 && update[0] == 0 && update[1] == 0;
+}
 //! yjs convertUpdateFormatV1ToV2 / V2ToV1.
 Result<std::vector<uint8_t>> convert_update(Update update, UpdateVersion from, UpdateVersion to);
 

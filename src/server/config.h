@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "server/limits.h"
+#include "storage/sqlite/sqlite_storage.h"
 
 namespace tandem::server {
 
@@ -25,7 +26,7 @@ struct ServerConfig {
   unsigned threads = 0;  // I/O threads; 0 = one per core
   // Storage.
   std::string sqlite_synchronous = "full";  // full (durable) | normal
-  size_t sqlite_writer_cache_kib = 512;     // SqliteOptions::kDefaultWriterCacheKib
+  size_t sqlite_writer_cache_kib = storage::sqlite::SqliteOptions::kDefaultWriterCacheKib;
   size_t compact_log_entries = 1000;
   size_t compact_log_bytes = 1024 * 1024;
   double auto_version_interval_s = limits::kAutoVersionIntervalSeconds;

@@ -333,6 +333,31 @@ TEST(Lifecycle, AQuietDocumentHibernatesServesJoinsFromItsEncodingAndWakesForAnE
   EXPECT_EQ(metrics.documents_hibernating.load(), 1);
 }
 
+TEST(Lifecycle, AnInvalidUpdateToAHibernatingDocumentClosesItsSenderAndChangesNothing) {
+  storage::MemoryStorage st;
+  ServerConfig config;
+  config.hibernate_after_s = 0.1;
+  auto server = start_server(st, config);
+  create_doc(st, "d9");
+  TestClient a(server->port(), "d9", /*ack=*/true);
+  ASSERT_TRUE(a.read_one());
+  a.type("safe");
+  ASSERT_TRUE(a.read_until([&] { return a.last_ack() && a.last_ack()->count(a.doc().client_id()); }));
+  TestClient bad(server->port(), "d9");
+  ASSERT_TRUE(bad.read_until([&] { return bad.text() == "safe"; }));
+  ASSERT_TRUE(hibernating(*server, 1));
+  // A struct whose content is cut short: it decodes only after the document is rebuilt.
+  bad.send(protocol::encode_sync_update(std::vector<uint8_t>{1, 1, 5, 0, 4, 9}));
+  EXPECT_EQ(bad.wait_closed(), static_cast<uint16_t>(protocol::CloseCode::kMalformed));
+  // The others go on: the document is as it was and takes the next edit.
+  a.type("still ");
+  TestClient c(server->port(), "d9");
+  ASSERT_TRUE(c.read_until([&] { return c.text() == "still safe"; })) << c.text();
+  auto entries = st.log().read_after("d9", 0);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_EQ(entries->size(), 2u);
+}
+
 TEST(Lifecycle, ShutdownCommitsThenClosesWithServiceRestart) {
   storage::MemoryStorage st;
   auto server = start_server(st);

@@ -31,9 +31,8 @@ size_t pending_bytes(const crdt::Doc& doc) {
          (doc.pending_delete_set() ? doc.pending_delete_set()->size() : 0);
 }
 
-// The v1 update with no structs and no deletions (yjs encodes an empty diff so).
-bool is_empty_update(std::span<const uint8_t> update) {
-  return update.size() == 2 && update[0] == 0 && update[1] == 0;
+Clock::duration seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
 }
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
@@ -93,7 +92,6 @@ void Room::on_loaded(Result<std::vector<std::vector<uint8_t>>> updates, uint64_t
       return fail(CloseCode::kLoadFailed, "stored update does not apply: " + s.message());
     }
   }
-  doc_->trim_memory();
   last_position_ = last_position;
   log_entries_ = log_entries;
   log_bytes_ = log_bytes;
@@ -275,7 +273,7 @@ void Room::apply_server_update(std::span<const uint8_t> update, Callback done) {
 }
 
 void Room::handle_update(WsSession* origin, std::span<const uint8_t> update, Callback done) {
-  if (is_empty_update(update)) {
+  if (crdt::is_empty_update_v1(update)) {
     // What a fresh client answers the greeting with: changes nothing, and does not rebuild a
     // hibernating document.
     ctx_.metrics.updates_dropped.fetch_add(1, std::memory_order_relaxed);
@@ -434,9 +432,6 @@ void Room::committed_state(std::function<void(Result<std::vector<uint8_t>>)> don
 
 void Room::after_commits() {
   if (pending_.empty()) {
-    // Between bursts of edits a document keeps no spare transaction (most documents a server
-    // holds are quiet at any moment).
-    if (doc_) doc_->trim_memory();
     auto drained = std::move(on_drained_);
     on_drained_.clear();
     for (auto& fn : drained) fn();
@@ -492,7 +487,7 @@ void Room::create_version(bool automatic) {
 }
 
 void Room::schedule_idle_check() {
-  idle_timer_.expires_after(std::chrono::milliseconds(static_cast<int64_t>(ctx_.config.idle_unload_s * 1000)));
+  idle_timer_.expires_after(seconds(ctx_.config.idle_unload_s));
   idle_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->state_ != State::kReady || !self->sessions_.empty() || !self->pending_.empty() ||
         self->compacting_) {
@@ -541,8 +536,7 @@ std::vector<uint8_t> Room::encode_state() const {
 void Room::touch() {
   last_used_ = Clock::now();
   if (!hibernation_armed_ && ctx_.config.hibernate_after_s > 0 && !hibernating()) {
-    arm_hibernation(std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(ctx_.config.hibernate_after_s)));
+    arm_hibernation(seconds(ctx_.config.hibernate_after_s));
   }
 }
 
@@ -559,8 +553,7 @@ void Room::arm_hibernation(Clock::duration after) {
 
 void Room::maybe_hibernate() {
   if (state_ != State::kReady || hibernating()) return;
-  const auto quiet = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(ctx_.config.hibernate_after_s));
+  const Clock::duration quiet = seconds(ctx_.config.hibernate_after_s);
   const auto since = Clock::now() - last_used_;
   if (since < quiet) return arm_hibernation(quiet - since);
   // Only a document whose content is all committed, with nothing waiting for a commit or
@@ -590,7 +583,6 @@ bool Room::wake() {
     fail(CloseCode::kLoadFailed, "the hibernated document could not be rebuilt: " + s.message());
     return false;
   }
-  doc->trim_memory();
   doc_ = std::move(doc);
   hibernated_ = {};
   ctx_.metrics.wakes.fetch_add(1, std::memory_order_relaxed);

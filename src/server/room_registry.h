@@ -8,9 +8,6 @@
 // glibc otherwise keeps. Touched only on its thread.
 #pragma once
 
-#include <boost/asio/basic_waitable_timer.hpp>
-#include <boost/asio/io_context.hpp>
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -53,9 +50,7 @@ class RoomRegistry {
   std::unordered_map<std::string, std::shared_ptr<Room>> rooms_;
   std::unordered_map<std::string, int> holds_;  // compactions and deletions under way
   std::unordered_map<std::string, std::vector<std::shared_ptr<Room>>> waiting_;  // loads after them
-  boost::asio::basic_waitable_timer<std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>,
-                                    boost::asio::io_context::executor_type>
-      trim_timer_;
+  IoTimer trim_timer_;
   bool trim_cooling_ = false;  // a trim ran less than a second ago
   bool trim_again_ = false;    // memory was freed since
 };

@@ -5,8 +5,10 @@
 // Owned by Server; thread-safe (immutable after start, atomics, and the mutex of IpCounter).
 #pragma once
 
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,6 +66,12 @@ class IpSlot {
   IpCounter* counter_ = nullptr;
   std::string ip_;
 };
+
+//! A timer bound to an I/O thread's io_context executor: 72 bytes instead of steady_timer's 120
+//! (which holds a type-erased any_io_executor). Every connection has two, every room two.
+using IoTimer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                  boost::asio::wait_traits<std::chrono::steady_clock>,
+                                                  boost::asio::io_context::executor_type>;
 
 //! An I/O thread's io_context and the rooms of the documents that live on it.
 struct IoThread {

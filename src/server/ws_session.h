@@ -91,13 +91,8 @@ class WsSession : public std::enable_shared_from_this<WsSession>, private ws::Fr
   std::vector<Outgoing> queue_;   // [queue_head_, end) not yet fully written
   size_t queue_head_ = 0;
   size_t queued_bytes_ = 0;
-  // Bound to the io_context's own executor type: 72 bytes each instead of steady_timer's 120
-  // (which holds a type-erased any_io_executor); every connection has two.
-  using Timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                                  boost::asio::wait_traits<std::chrono::steady_clock>,
-                                                  boost::asio::io_context::executor_type>;
-  Timer timer_;       // read pauses; the close grace
-  Timer idle_timer_;  // keep-alive pings and the idle timeout
+  IoTimer timer_;       // read pauses; the close grace
+  IoTimer idle_timer_;  // keep-alive pings and the idle timeout
   uint64_t reads_ = 0;                    // socket reads that returned data
   uint64_t reads_at_idle_check_ = 0;
   bool ping_sent_ = false;
