@@ -44,6 +44,7 @@ Room::Room(ServerContext& ctx, IoThread& thread, std::string doc_id)
       thread_(thread),
       doc_id_(std::move(doc_id)),
       doc_(std::make_unique<crdt::Doc>()),
+      hibernated_{std::pmr::vector<uint8_t>(&ctx.hibernated_memory), std::pmr::vector<uint8_t>(&ctx.hibernated_memory)},
       last_version_(Clock::now()),
       idle_timer_(thread.ioc.get_executor()),
       hibernate_timer_(thread.ioc.get_executor()) {}
@@ -146,7 +147,12 @@ void Room::join(std::shared_ptr<WsSession> session) {
 void Room::greet(const std::shared_ptr<WsSession>& session) {
   // As y-websocket's server does: our state vector (the client answers with what we lack),
   // then the awareness of everyone present.
-  const std::vector<uint8_t> sv = hibernating() ? hibernated_.state_vector : doc_->encode_state_vector();
+  std::vector<uint8_t> encoded;
+  std::span<const uint8_t> sv = hibernated_.state_vector;
+  if (!hibernating()) {
+    encoded = doc_->encode_state_vector();
+    sv = encoded;
+  }
   session->send(frame(protocol::encode_sync_step1(sv)));
   auto everyone = awareness_.encode_states();
   if (!everyone.empty()) session->send(frame(std::move(everyone)));
@@ -235,12 +241,16 @@ const std::vector<WsSession::Frame>& Room::sync_reply(std::span<const uint8_t> k
   if (!hibernating()) {
     update = doc_->encode_state_as_update(sv);
   } else if (sv.empty()) {
-    update = hibernated_.state;
+    update.assign(hibernated_.state.begin(), hibernated_.state.end());
   } else {
     // What the client lacks, from the encoding: a hibernating document is not rebuilt for a
     // client that joins.
     auto diff = crdt::diff_update(hibernated_.state, key);
-    update = diff ? std::move(diff.value()) : hibernated_.state;
+    if (diff) {
+      update = std::move(diff.value());
+    } else {
+      update.assign(hibernated_.state.begin(), hibernated_.state.end());
+    }
   }
   auto parts = protocol::split_sync_step2(update, std::max(ctx_.config.max_outgoing_frame_bytes,
                                                            protocol::kMinSyncMessageBytes));
@@ -530,7 +540,8 @@ crdt::Doc& Room::doc() {
 }
 
 std::vector<uint8_t> Room::encode_state() const {
-  return hibernating() ? hibernated_.state : doc_->encode_state_as_update();
+  if (!hibernating()) return doc_->encode_state_as_update();
+  return std::vector<uint8_t>(hibernated_.state.begin(), hibernated_.state.end());
 }
 
 void Room::touch() {
@@ -561,8 +572,10 @@ void Room::maybe_hibernate() {
   if (!pending_.empty() || !committed_.empty() || !deferred_.empty() || flush_posted_ || doc_->has_pending()) {
     return arm_hibernation(quiet);
   }
-  hibernated_.state = doc_->encode_state_as_update();
-  hibernated_.state_vector = doc_->encode_state_vector();
+  const std::vector<uint8_t> state = doc_->encode_state_as_update();
+  const std::vector<uint8_t> state_vector = doc_->encode_state_vector();
+  hibernated_.state.assign(state.begin(), state.end());
+  hibernated_.state_vector.assign(state_vector.begin(), state_vector.end());
   doc_.reset();
   sync_cache_ = {};  // the encoding answers joins now
   ctx_.metrics.documents_hibernating.fetch_add(1, std::memory_order_relaxed);
@@ -579,14 +592,20 @@ bool Room::wake() {
     // Storage holds everything the encoding held (it was taken with nothing pending): the
     // clients reconnect and load the document afresh.
     doc_ = std::make_unique<crdt::Doc>();
-    hibernated_ = {};
+    forget_encoding();
     fail(CloseCode::kLoadFailed, "the hibernated document could not be rebuilt: " + s.message());
     return false;
   }
   doc_ = std::move(doc);
-  hibernated_ = {};
+  forget_encoding();
   ctx_.metrics.wakes.fetch_add(1, std::memory_order_relaxed);
   return true;
+}
+
+void Room::forget_encoding() {
+  // Assigning empty vectors from the same pool hands the old storage back to it.
+  hibernated_.state = std::pmr::vector<uint8_t>(&ctx_.hibernated_memory);
+  hibernated_.state_vector = std::pmr::vector<uint8_t>(&ctx_.hibernated_memory);
 }
 
 }  // namespace tandem::server

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <span>
 #include <string>
 #include <vector>
@@ -112,15 +113,17 @@ class Room : public std::enable_shared_from_this<Room> {
   void maybe_hibernate();
   //! Rebuilds a hibernating document; false (and the room failed) if that fails.
   bool wake();
+  //! Frees the encoding kept while hibernating.
+  void forget_encoding();
 
   ServerContext& ctx_;
   IoThread& thread_;
   const std::string doc_id_;
   State state_ = State::kLoading;
   std::unique_ptr<crdt::Doc> doc_;  // nullptr while hibernating
-  struct Hibernated {
-    std::vector<uint8_t> state;         // the document as a v1 update
-    std::vector<uint8_t> state_vector;  // its state vector, encoded
+  struct Hibernated {  // in ctx_.hibernated_memory
+    std::pmr::vector<uint8_t> state;         // the document as a v1 update
+    std::pmr::vector<uint8_t> state_vector;  // its state vector, encoded
   } hibernated_;
   Clock::time_point last_used_;
   bool hibernation_armed_ = false;

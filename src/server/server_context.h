@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <memory>
+#include <memory_resource>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -85,6 +86,10 @@ struct ServerContext {
   ServerConfig config;
   Metrics metrics;
   storage::Storage* storage = nullptr;
+  //! Where hibernating rooms keep their encodings (Room): packed together in the pool's
+  //! chunks instead of scattered over the pages their documents' items freed, which the
+  //! allocator could then not give back. Declared before `threads`: rooms release into it.
+  std::pmr::synchronized_pool_resource hibernated_memory;
   //! Declared before `threads`: handlers still queued when an io_context is destroyed release
   //! their sessions, which give back their IP slots.
   std::unique_ptr<IpCounter> ips;

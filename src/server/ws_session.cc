@@ -107,11 +107,12 @@ bool WsSession::must_pause() const {
 void WsSession::wait_readable() {
   if (waiting_readable_ || finished_) return;
   waiting_readable_ = true;
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
-    self->waiting_readable_ = false;
-    if (ec) return self->finish("read ended", ec);
-    self->read_available();
-  });
+  socket_.async_wait(tcp::socket::wait_read,
+                     bind_memory(read_wait_memory_, [self = shared_from_this()](error_code ec) {
+                       self->waiting_readable_ = false;
+                       if (ec) return self->finish("read ended", ec);
+                       self->read_available();
+                     }));
 }
 
 void WsSession::read_available() {
@@ -326,7 +327,7 @@ void WsSession::arm_idle_timer() {
   auto half = std::chrono::milliseconds(static_cast<int64_t>(ctx_.config.idle_timeout_s * 500));
   reads_at_idle_check_ = reads_;
   idle_timer_.expires_after(half);
-  idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
+  idle_timer_.async_wait(bind_memory(idle_wait_memory_, [self = shared_from_this()](error_code ec) {
     if (ec || self->finished_) return;
     if (self->reads_ != self->reads_at_idle_check_) return self->arm_idle_timer();
     if (self->ping_sent_) return self->finish("idle timeout: no answer to a ping");
@@ -336,7 +337,7 @@ void WsSession::arm_idle_timer() {
       self->enqueue(ws::Opcode::kPing, std::make_shared<const std::vector<uint8_t>>());
     }
     self->arm_idle_timer();
-  });
+  }));
 }
 
 void WsSession::finish(const char* why, error_code ec) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "protocol/close_codes.h"
+#include "server/handler_memory.h"
 #include "server/http_session.h"
 #include "server/server_context.h"
 #include "server/token_bucket.h"
@@ -93,6 +94,10 @@ class WsSession : public std::enable_shared_from_this<WsSession>, private ws::Fr
   size_t queued_bytes_ = 0;
   IoTimer timer_;       // read pauses; the close grace
   IoTimer idle_timer_;  // keep-alive pings and the idle timeout
+  // The two operations an idle connection always has pending live inside it (their sizes
+  // with Asio 1.81: 208 and 88 bytes).
+  HandlerMemory<224> read_wait_memory_;
+  HandlerMemory<96> idle_wait_memory_;
   uint64_t reads_ = 0;                    // socket reads that returned data
   uint64_t reads_at_idle_check_ = 0;
   bool ping_sent_ = false;

@@ -60,6 +60,8 @@ CLI::App* add_load_command(CLI::App& app, LoadArgs& a) {
   load->add_option("--clients", a.clients, "override the scenario's clients per document");
   load->add_option("--typists", a.typists, "override the scenario's typists per document");
   load->add_option("--edits", a.edits, "override the number of edits that build scenario e's document");
+  load->add_option("--warmup-docs", a.warmup_docs,
+                   "documents scenario d takes through its steps before its first reading (default 50)");
   load->add_option("--seed", a.seed, "random seed (default: from the clock)");
   return load;
 }
@@ -80,6 +82,7 @@ int run_load(const LoadArgs& args) {
   o.clients = given(args.clients);
   o.typists = given(args.typists);
   o.edits = given(args.edits);
+  o.warmup_docs = args.warmup_docs;
   o.seed = args.seed ? args.seed : static_cast<uint64_t>(now_ns());
   Status st = run_scenario(args.scenario, *target, o, [&](const Measurement& m) {
     m.print(std::cout, args.json);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 
 namespace tandem::load {
@@ -20,6 +21,7 @@ struct LoadArgs {
   double quiet_s = 5;
   std::string label;
   size_t docs = 0, clients = 0, typists = 0, edits = 0;  // 0: the scenario's own
+  std::optional<size_t> warmup_docs;
   uint64_t seed = 0;  // 0: from the clock
 };
 

@@ -33,6 +33,7 @@ struct ScenarioOptions {
   std::optional<size_t> clients;   // clients per document
   std::optional<size_t> typists;   // typists per document
   std::optional<size_t> edits;     // edits that build the document (e)
+  std::optional<size_t> warmup_docs;  // documents taken through d's steps before its first reading
   uint64_t seed = 1;
 };
 
