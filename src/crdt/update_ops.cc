@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -870,6 +871,32 @@ UpdateMeta meta_impl(Update update, UpdateVersion v) {
   return meta;
 }
 
+//! Whether `ranges` (sorted and merged) cover [r.clock, r.end()).
+bool covers(const std::vector<DeleteRange>& ranges, const DeleteRange& r) {
+  if (r.len == 0) return true;
+  auto after = std::upper_bound(ranges.begin(), ranges.end(), r.clock,
+                                [](Clock clock, const DeleteRange& x) { return clock < x.clock; });
+  return after != ranges.begin() && r.end() <= std::prev(after)->end();
+}
+
+bool known_deletions_impl(Update update, Update state) {
+  auto dec = make_update_decoder(UpdateVersion::V1, update);
+  if (LazyStructReader(*dec, true).curr() != nullptr) return false;
+  const DeleteSet deletions = DeleteSet::read(*dec);
+  if (deletions.empty()) return true;
+  auto state_dec = make_update_decoder(UpdateVersion::V1, state);
+  const LazyStructReader state_structs(*state_dec, false);  // read to reach the delete set
+  DeleteSet deleted = DeleteSet::read(*state_dec);
+  deleted.sort_and_merge();
+  for (const auto& [client, ranges] : deletions.clients()) {
+    auto it = deleted.clients().find(client);
+    for (const DeleteRange& r : ranges) {
+      if (it == deleted.clients().end() ? r.len > 0 : !covers(it->second, r)) return false;
+    }
+  }
+  return true;
+}
+
 std::vector<uint8_t> convert_impl(Update update, UpdateVersion from, UpdateVersion to) {
   auto dec = make_update_decoder(from, update);
   LazyStructReader reader(*dec, false);
@@ -910,6 +937,11 @@ Result<std::vector<uint8_t>> state_vector_from_update(Update update, UpdateVersi
 
 Result<UpdateMeta> parse_update_meta(Update update, UpdateVersion v) {
   return guarded("parse_update_meta", [&] { return meta_impl(update, v); });
+}
+
+bool adds_only_known_deletions(Update update, Update state) {
+  auto known = guarded("adds_only_known_deletions", [&] { return known_deletions_impl(update, state); });
+  return known.ok() && known.value();
 }
 
 Result<std::vector<uint8_t>> convert_update(Update update, UpdateVersion from, UpdateVersion to) {

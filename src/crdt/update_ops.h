@@ -36,6 +36,12 @@ Result<UpdateMeta> parse_update_meta(Update update, UpdateVersion v = UpdateVers
 inline bool is_empty_update_v1(Update update) {
   return update.size() == 2 && update[0] == 0 && update[1] == 0;
 }
+//! Whether the v1 update `update` holds no structs (Skips aside) and only deletions that
+//! `state` (a document's whole state as a v1 update, as encode_state_as_update writes it)
+//! already has: applying it to that document would change nothing. A client reconnecting with
+//! nothing new answers a sync step 1 so (yjs sends its whole delete set in every diff). False
+//! if either does not decode. Not in yjs.
+bool adds_only_known_deletions(Update update, Update state);
 //! yjs convertUpdateFormatV1ToV2 / V2ToV1.
 Result<std::vector<uint8_t>> convert_update(Update update, UpdateVersion from, UpdateVersion to);
 

@@ -11,7 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "crdt/doc.h"
 #include "crdt/lib0_encoding.h"
+#include "crdt/text.h"
 
 namespace tandem::crdt {
 namespace {
@@ -1758,6 +1760,60 @@ TEST(UpdateOps, ParseUpdateMeta) {
       EXPECT_EQ(meta->from, *from) << name(v);
       EXPECT_EQ(meta->to, *to) << name(v);
     }
+  }
+}
+
+// ---- known deletions -----------------------------------------------------------------------
+
+TEST(UpdateOps, TellsUpdatesOfKnownDeletionsOnly) {
+  // A server document, and a client in sync with it.
+  Doc server(DocOptions{.client_id = 1});
+  Type* text = server.get("t", TypeKind::Text);
+  server.edit([&](Transaction& t) { (void)text_insert(t, text, 0, "hello world"); });
+  server.edit([&](Transaction& t) { (void)text_delete(t, text, 2, 3); });  // "he world"
+  Doc client(DocOptions{.client_id = 2});
+  ASSERT_TRUE(client.apply_update(server.encode_state_as_update()).ok());
+  const Bytes state = server.encode_state_as_update();
+  const StateVector server_sv = server.state_vector();
+
+  // Reconnecting with nothing new: no structs, the delete set the server has.
+  const Bytes resync = client.encode_state_as_update(server_sv);
+  EXPECT_NE(resync.size(), 2u);  // it does carry the deletions
+  EXPECT_TRUE(adds_only_known_deletions(resync, state));
+  EXPECT_TRUE(adds_only_known_deletions(Bytes{0, 0}, state));
+
+  // A deletion the server lacks.
+  Type* client_text = client.get("t", TypeKind::Text);
+  client.edit([&](Transaction& t) { (void)text_delete(t, client_text, 0, 1); });
+  EXPECT_FALSE(adds_only_known_deletions(client.encode_state_as_update(server_sv), state));
+  // New structs.
+  client.edit([&](Transaction& t) { (void)text_insert(t, client_text, 0, "H"); });
+  const Bytes with_struct = client.encode_state_as_update(server_sv);
+  EXPECT_FALSE(adds_only_known_deletions(with_struct, state));
+  // Deletions of structs the server does not have at all.
+  Bytes beyond = [] {
+    Encoder e;
+    e.write_var_uint(0);  // no structs
+    e.write_var_uint(1);  // one client in the delete set
+    e.write_var_uint(1);
+    e.write_var_uint(1);  // one range
+    e.write_var_uint(20);
+    e.write_var_uint(5);
+    return e.take();
+  }();
+  EXPECT_FALSE(adds_only_known_deletions(beyond, state));
+  // What does not decode: neither a known deletion nor an error that escapes.
+  EXPECT_FALSE(adds_only_known_deletions(Bytes(resync.begin(), resync.end() - 1), state));
+  EXPECT_FALSE(adds_only_known_deletions(resync, Bytes(state.begin(), state.begin() + 3)));
+
+  // Each answer agrees with what applying the update to the server does.
+  for (const Bytes& u : {resync, with_struct, beyond}) {
+    Doc copy;
+    ASSERT_TRUE(copy.apply_update(state).ok());
+    const uint64_t changes = copy.change_count();
+    ASSERT_TRUE(copy.apply_update(u).ok());
+    const bool changed = copy.change_count() != changes || copy.has_pending();
+    EXPECT_EQ(changed, !adds_only_known_deletions(u, state));
   }
 }
 

@@ -358,6 +358,46 @@ TEST(Lifecycle, AnInvalidUpdateToAHibernatingDocumentClosesItsSenderAndChangesNo
   EXPECT_EQ(entries->size(), 2u);
 }
 
+TEST(Lifecycle, AResyncOfKnownDeletionsLeavesAHibernatingDocumentAsleep) {
+  storage::MemoryStorage st;
+  ServerConfig config;
+  config.hibernate_after_s = 0.1;
+  auto server = start_server(st, config);
+  auto& metrics = server->context().metrics;
+  create_doc(st, "d10");
+  TestClient a(server->port(), "d10");
+  ASSERT_TRUE(a.read_one());
+  a.type("hello world");
+  crdt::Type* a_text = a.doc().get("t", crdt::TypeKind::Text);
+  a.send(protocol::encode_sync_update(
+      a.doc().transact([&](crdt::Transaction& t) { (void)crdt::text_delete(t, a_text, 4, 3); })));
+  TestClient b(server->port(), "d10");
+  ASSERT_TRUE(b.read_until([&] { return b.text() == "hellorld"; })) << b.text();
+  ASSERT_TRUE(hibernating(*server, 1));
+  const uint64_t wakes = metrics.wakes.load();
+  const uint64_t dropped = metrics.updates_dropped.load();
+  // What a client reconnecting with nothing new answers a sync step 1 with: no structs, and
+  // its whole delete set, which the document has. The reply to the step 1 sent after it
+  // shows it was handled.
+  const auto resync = b.doc().encode_state_as_update(b.doc().state_vector());
+  ASSERT_GT(resync.size(), 2u);
+  b.send(protocol::encode_sync_step2(resync));
+  b.send_step1();
+  ASSERT_TRUE(b.read_one());
+  EXPECT_EQ(metrics.wakes.load(), wakes);
+  EXPECT_EQ(metrics.documents_hibernating.load(), 1);
+  EXPECT_EQ(metrics.updates_dropped.load(), dropped + 1);
+  // A deletion the document lacks wakes it, is stored and reaches the others.
+  crdt::Type* b_text = b.doc().get("t", crdt::TypeKind::Text);
+  b.send(protocol::encode_sync_update(
+      b.doc().transact([&](crdt::Transaction& t) { (void)crdt::text_delete(t, b_text, 0, 1); })));
+  ASSERT_TRUE(a.read_until([&] { return a.text() == "ellorld"; })) << a.text();
+  EXPECT_EQ(metrics.wakes.load(), wakes + 1);
+  auto entries = st.log().read_after("d10", 0);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_EQ(entries->size(), 3u);
+}
+
 TEST(Lifecycle, ShutdownCommitsThenClosesWithServiceRestart) {
   storage::MemoryStorage st;
   auto server = start_server(st);

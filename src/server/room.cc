@@ -249,6 +249,9 @@ const std::vector<WsSession::Frame>& Room::sync_reply(std::span<const uint8_t> k
     if (diff) {
       update = std::move(diff.value());
     } else {
+      // The state vector decoded above; the whole state is a correct, larger answer.
+      spdlog::warn("doc={} diff of the hibernated encoding failed ({}): answering with the whole state", doc_id_,
+                   diff.error());
       update.assign(hibernated_.state.begin(), hibernated_.state.end());
     }
   }
@@ -286,6 +289,13 @@ void Room::handle_update(WsSession* origin, std::span<const uint8_t> update, Cal
   if (crdt::is_empty_update_v1(update)) {
     // What a fresh client answers the greeting with: changes nothing, and does not rebuild a
     // hibernating document.
+    ctx_.metrics.updates_dropped.fetch_add(1, std::memory_order_relaxed);
+    if (done) done(Status::Ok());
+    return;
+  }
+  if (hibernating() && crdt::adds_only_known_deletions(update, hibernated_.state)) {
+    // What a client reconnecting with nothing new answers the greeting with (yjs sends its
+    // whole delete set in every diff): all known, so the document is not rebuilt for it.
     ctx_.metrics.updates_dropped.fetch_add(1, std::memory_order_relaxed);
     if (done) done(Status::Ok());
     return;
