@@ -1,5 +1,6 @@
 // Fuzzes the update-level operations on two halves of the input: merge, diff, state vector,
-// metadata and format conversion must return a value or an error, never crash.
+// metadata, format conversion and the known-deletions check must return a value or an error,
+// never crash.
 #include "crdt/update_ops.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -13,5 +14,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)state_vector_from_update(in, UpdateVersion::V1);
   (void)parse_update_meta(in, UpdateVersion::V2);
   (void)convert_update(in, UpdateVersion::V1, UpdateVersion::V2);
+  (void)adds_only_known_deletions(a, b);
   return 0;
 }
