@@ -20,7 +20,13 @@ const PEERS = SERVERS.filter(s => !s.startsWith('tandemd'))
 
 // [field, label, better]: better is 'lower', 'higher' or null (no ratio).
 const METRICS = {
-  a: [['p50_ms', 'fan-out p50 (ms)', 'lower'], ['p99_ms', 'fan-out p99 (ms)', 'lower'], ['max_ms', 'fan-out max (ms)', 'lower'],
+  // Fan-out latency to the arrival of the bytes on each receiver's socket (the kernel's
+  // receive timestamp) and to their integration by the receiver (after the generator's one
+  // thread has read and integrated the copies before it).
+  a: [['arrival_p50_ms', 'fan-out p50 to arrival (ms)', 'lower'], ['arrival_p99_ms', 'fan-out p99 to arrival (ms)', 'lower'],
+    ['arrival_max_ms', 'fan-out max to arrival (ms)', 'lower'],
+    ['p50_ms', 'fan-out p50 to integration (ms)', 'lower'], ['p99_ms', 'fan-out p99 to integration (ms)', 'lower'],
+    ['max_ms', 'fan-out max to integration (ms)', 'lower'],
     ['deliveries_per_s', 'delivered updates/s', null], ['server_cpu_us_per_delivered_edit', 'server CPU per delivered edit (us)', 'lower'],
     ['connections_per_s', 'connections/s (setup)', 'higher'], ['server_rss_bytes', 'server RSS at end (MB)', 'lower'],
     ['server_cpu_share', 'server CPU use (share of one core)', null],

@@ -19,14 +19,17 @@ void EditLedger::record_sent(crdt::ClientId author, crdt::Clock, crdt::Clock end
 }
 
 uint64_t EditLedger::on_integrated(crdt::ClientId author, crdt::Clock before, crdt::Clock after,
-                                   int64_t now_ns) {
+                                   int64_t arrived_ns, int64_t now_ns) {
   const auto it = edits_.find(author);
   if (it == edits_.end() || after <= before) return 0;
   const auto& list = it->second;
   // First edit ending after `before`, then every edit ending at or before `after`.
   auto e = std::lower_bound(list.begin(), list.end(), before, ByEnd{});
   uint64_t n = 0;
-  for (; e != list.end() && e->end <= after; ++e, ++n) latency_.record(now_ns - e->sent_ns);
+  for (; e != list.end() && e->end <= after; ++e, ++n) {
+    latency_.record(now_ns - e->sent_ns);
+    arrival_latency_.record(arrived_ns - e->sent_ns);
+  }
   deliveries_ += n;
   return n;
 }
@@ -46,6 +49,7 @@ uint64_t EditLedger::sent(crdt::ClientId author) const {
 
 void EditLedger::reset_window() {
   latency_.reset();
+  arrival_latency_.reset();
   deliveries_ = 0;
 }
 

@@ -43,13 +43,14 @@ LoadClient::LoadClient(asio::io_context& io, Target target, Framing framing, crd
 void LoadClient::start() {
   state_ = State::kConnecting;
   started_ns_ = now_ns();
-  ws_.next_layer().async_connect(target_.endpoint,
+  ws_.next_layer().socket().async_connect(target_.endpoint,
                                  [self = shared_from_this()](boost::system::error_code ec) { self->on_connect(ec); });
 }
 
 void LoadClient::on_connect(boost::system::error_code ec) {
   if (ec) return fail(Status::Error("connect to " + target_.host + ": " + describe(ec)));
-  ws_.next_layer().set_option(asio::ip::tcp::no_delay(true));
+  ws_.next_layer().socket().set_option(asio::ip::tcp::no_delay(true));
+  if (auto e = ws_.next_layer().enable_timestamps()) return fail(Status::Error("receive timestamps: " + describe(e)));
   ws_.read_message_max(kMaxMessageBytes);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "tandem-load"); }));
@@ -83,6 +84,8 @@ void LoadClient::on_read(boost::system::error_code ec, size_t bytes) {
     return fail(Status::Error(why));
   }
   ++messages_received_;
+  const int64_t stamped = ws_.next_layer().last_received_ns();
+  message_arrived_ns_ = stamped != 0 ? stamped : now_ns();
   const auto* data = static_cast<const uint8_t*>(buffer_.data().data());
   Status st = handle({data, bytes});
   buffer_.consume(bytes);
@@ -146,7 +149,7 @@ Status LoadClient::integrate(std::span<const uint8_t> update, bool count_deliver
   for (size_t i = 0; i < authors.size(); ++i) {
     if (authors[i] == id_) continue;
     const crdt::Clock after = doc_.store().state(authors[i]);
-    if (after > before_[i]) ledger_.on_integrated(authors[i], before_[i], after, now);
+    if (after > before_[i]) ledger_.on_integrated(authors[i], before_[i], after, message_arrived_ns_, now);
   }
   return Status::Ok();
 }
@@ -225,7 +228,7 @@ void LoadClient::close() {
   if (finished() || close_requested_) return;
   if (state_ == State::kIdle || state_ == State::kConnecting) {
     boost::system::error_code ignored;
-    ws_.next_layer().close(ignored);
+    ws_.next_layer().socket().close(ignored);
     state_ = State::kClosed;
     return;
   }
@@ -237,7 +240,7 @@ void LoadClient::abort() {
   if (finished()) return;
   state_ = State::kClosed;
   boost::system::error_code ignored;
-  ws_.next_layer().close(ignored);
+  ws_.next_layer().socket().close(ignored);
   queue_.clear();
   queued_bytes_ = 0;
 }
@@ -246,7 +249,7 @@ void LoadClient::fail(const Status& why) {
   if (finished()) return;
   state_ = State::kFailed;
   boost::system::error_code ignored;
-  ws_.next_layer().close(ignored);
+  ws_.next_layer().socket().close(ignored);
   queue_.clear();
   queued_bytes_ = 0;
   observer_.on_failed(*this, why);

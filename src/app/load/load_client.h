@@ -3,6 +3,8 @@
 // Hocuspocus, then sync step 1), answers the server's sync step 1 with step 2, integrates
 // every update it receives (recording in the EditLedger which typed edits just arrived), and
 // sends its own edits as sync update messages made by Doc::transact on the Y.Text "text".
+// A delivery is timed twice: at the arrival of its bytes on the socket (StampedSocket) and
+// when it is integrated.
 //
 // Async lifetime: shared_from_this; every handler runs on the run's single io_context
 // thread, and every public method must be called from it. One async_read and at most one
@@ -21,6 +23,7 @@
 
 #include "app/load/edit_ledger.h"
 #include "app/load/framing.h"
+#include "app/load/stamped_socket.h"
 #include "common/status.h"
 #include "crdt/doc.h"
 
@@ -94,7 +97,7 @@ class LoadClient : public std::enable_shared_from_this<LoadClient> {
   uint64_t messages_received() const { return messages_received_; }
 
  private:
-  using Socket = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
+  using Socket = boost::beast::websocket::stream<StampedSocket>;
 
   void on_connect(boost::system::error_code ec);
   void on_handshake(boost::system::error_code ec);
@@ -125,6 +128,9 @@ class LoadClient : public std::enable_shared_from_this<LoadClient> {
   int64_t started_ns_ = 0;
   int64_t synced_ns_ = 0;
   uint64_t messages_received_ = 0;
+  //! When the message being handled arrived on the socket (the kernel's stamp, else the time
+  //! it was read).
+  int64_t message_arrived_ns_ = 0;
   std::vector<crdt::Clock> before_;  // per author, reused by integrate()
   bool defer_sync_ = false;
   std::vector<uint8_t> deferred_step2_;

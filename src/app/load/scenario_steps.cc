@@ -80,6 +80,7 @@ Result<WindowOutcome> typing_window(LoadRun& run, double rate_per_typist, double
 
   WindowOutcome out;
   const auto& latency = run.ledger().latency();
+  const auto& arrival = run.ledger().arrival_latency();
   const uint64_t deliveries = run.ledger().deliveries();
   const double window_s = seconds_between(start, end);
   out.converged = conv.converged && delivered;
@@ -97,6 +98,9 @@ Result<WindowOutcome> typing_window(LoadRun& run, double rate_per_typist, double
       .set("p50_ms", ms(latency.percentile_ns(0.50)))
       .set("p99_ms", out.p99_ms)
       .set("max_ms", ms(latency.max_ns()))
+      .set("arrival_p50_ms", ms(arrival.percentile_ns(0.50)))
+      .set("arrival_p99_ms", ms(arrival.percentile_ns(0.99)))
+      .set("arrival_max_ms", ms(arrival.max_ns()))
       .set("drain_ms", ms(end - typed_end))
       .set("generator_cpu_share", cpu_share)
       .set("generator_wait_share", typed->generator_wait_seconds / std::max(typed->seconds, 1e-9))
