@@ -27,6 +27,7 @@ const METRICS = {
     ['arrival_max_ms', 'fan-out max to arrival (ms)', 'lower'],
     ['p50_ms', 'fan-out p50 to integration (ms)', 'lower'], ['p99_ms', 'fan-out p99 to integration (ms)', 'lower'],
     ['max_ms', 'fan-out max to integration (ms)', 'lower'],
+    ['arrival_stamped_share', 'deliveries timed by the kernel (share; the rest: when read)', null],
     ['deliveries_per_s', 'delivered updates/s', null], ['server_cpu_us_per_delivered_edit', 'server CPU per delivered edit (us)', 'lower'],
     ['connections_per_s', 'connections/s (setup)', 'higher'], ['server_rss_bytes', 'server RSS at end (MB)', 'lower'],
     ['server_cpu_share', 'server CPU use (share of one core)', null],

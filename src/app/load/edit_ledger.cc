@@ -19,7 +19,7 @@ void EditLedger::record_sent(crdt::ClientId author, crdt::Clock, crdt::Clock end
 }
 
 uint64_t EditLedger::on_integrated(crdt::ClientId author, crdt::Clock before, crdt::Clock after,
-                                   int64_t arrived_ns, int64_t now_ns) {
+                                   std::optional<int64_t> arrived_ns, int64_t now_ns) {
   const auto it = edits_.find(author);
   if (it == edits_.end() || after <= before) return 0;
   const auto& list = it->second;
@@ -28,9 +28,10 @@ uint64_t EditLedger::on_integrated(crdt::ClientId author, crdt::Clock before, cr
   uint64_t n = 0;
   for (; e != list.end() && e->end <= after; ++e, ++n) {
     latency_.record(now_ns - e->sent_ns);
-    arrival_latency_.record(arrived_ns - e->sent_ns);
+    arrival_latency_.record(arrived_ns.value_or(now_ns) - e->sent_ns);
   }
   deliveries_ += n;
+  if (arrived_ns) stamped_deliveries_ += n;
   return n;
 }
 
@@ -51,6 +52,7 @@ void EditLedger::reset_window() {
   latency_.reset();
   arrival_latency_.reset();
   deliveries_ = 0;
+  stamped_deliveries_ = 0;
 }
 
 }  // namespace tandem::load

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -22,11 +23,12 @@ class EditLedger {
   void record_sent(crdt::ClientId author, crdt::Clock start, crdt::Clock end, int64_t sent_ns);
 
   //! A receiver's clock for `author` went from `before` to `after` at `now_ns`, integrating
-  //! a message that arrived at `arrived_ns`: every edit of the author whose range ended in
-  //! (before, after] was delivered. Records each latency in both histograms and counts the
-  //! delivery. Returns how many edits were delivered.
-  uint64_t on_integrated(crdt::ClientId author, crdt::Clock before, crdt::Clock after, int64_t arrived_ns,
-                         int64_t now_ns);
+  //! a message that arrived at `arrived_ns` (the kernel's stamp; without one, the arrival counts
+  //! as `now_ns`): every edit of the author whose range ended in (before, after] was
+  //! delivered. Records each latency in both histograms and counts the delivery. Returns how
+  //! many edits were delivered.
+  uint64_t on_integrated(crdt::ClientId author, crdt::Clock before, crdt::Clock after,
+                         std::optional<int64_t> arrived_ns, int64_t now_ns);
 
   //! Edits of `author` a receiver whose clock for it is `clock` has not integrated.
   uint64_t missing(crdt::ClientId author, crdt::Clock clock) const;
@@ -38,6 +40,8 @@ class EditLedger {
   //! Send to arrival on the receiver's socket.
   LatencyHistogram& arrival_latency() { return arrival_latency_; }
   uint64_t deliveries() const { return deliveries_; }
+  //! Of those, the ones whose arrival the kernel stamped.
+  uint64_t stamped_deliveries() const { return stamped_deliveries_; }
   //! Starts a new measurement window: empties the histogram and the delivery count (the
   //! edits sent so far stay known, so late deliveries are still matched).
   void reset_window();
@@ -51,6 +55,7 @@ class EditLedger {
   LatencyHistogram latency_;
   LatencyHistogram arrival_latency_;
   uint64_t deliveries_ = 0;
+  uint64_t stamped_deliveries_ = 0;
 };
 
 }  // namespace tandem::load

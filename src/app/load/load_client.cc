@@ -85,7 +85,7 @@ void LoadClient::on_read(boost::system::error_code ec, size_t bytes) {
   }
   ++messages_received_;
   const int64_t stamped = ws_.next_layer().last_received_ns();
-  message_arrived_ns_ = stamped != 0 ? stamped : now_ns();
+  message_arrived_ns_ = stamped != 0 ? std::optional<int64_t>(stamped) : std::nullopt;
   const auto* data = static_cast<const uint8_t*>(buffer_.data().data());
   Status st = handle({data, bytes});
   buffer_.consume(bytes);

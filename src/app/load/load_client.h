@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -128,9 +129,8 @@ class LoadClient : public std::enable_shared_from_this<LoadClient> {
   int64_t started_ns_ = 0;
   int64_t synced_ns_ = 0;
   uint64_t messages_received_ = 0;
-  //! When the message being handled arrived on the socket (the kernel's stamp, else the time
-  //! it was read).
-  int64_t message_arrived_ns_ = 0;
+  //! When the message being handled arrived on the socket (the kernel's stamp, if it gave one).
+  std::optional<int64_t> message_arrived_ns_;
   std::vector<crdt::Clock> before_;  // per author, reused by integrate()
   bool defer_sync_ = false;
   std::vector<uint8_t> deferred_step2_;

@@ -58,19 +58,23 @@ TEST(EditLedger, DeliveriesByClockRange) {
   EXPECT_EQ(ledger.missing(7, 0), 3u);
   // A merged update bringing clocks 0..1: the first two edits.
   // (It arrived at 600, was integrated at 1000.)
-  EXPECT_EQ(ledger.on_integrated(7, 0, 2, 600, 1000), 2u);
+  EXPECT_EQ(ledger.on_integrated(7, 0, 2, std::optional<int64_t>(600), 1000), 2u);
   EXPECT_EQ(ledger.missing(7, 2), 1u);
   // Part of an edit's range is not its delivery; the whole range is.
-  EXPECT_EQ(ledger.on_integrated(7, 2, 3, 900, 1000), 0u);
-  EXPECT_EQ(ledger.on_integrated(7, 3, 4, 1250, 1300), 1u);
+  EXPECT_EQ(ledger.on_integrated(7, 2, 3, std::optional<int64_t>(900), 1000), 0u);
+  // Without the kernel's stamp the arrival counts as the integration.
+  EXPECT_EQ(ledger.on_integrated(7, 3, 4, std::nullopt, 1300), 1u);
   EXPECT_EQ(ledger.missing(7, 4), 0u);
   EXPECT_EQ(ledger.deliveries(), 3u);
-  EXPECT_EQ(ledger.latency().max_ns(), 1000);         // sent at 300, integrated at 1300
-  EXPECT_EQ(ledger.arrival_latency().max_ns(), 950);  // sent at 300, arrived at 1250
-  EXPECT_EQ(ledger.on_integrated(8, 0, 5, 1000, 1000), 0u);  // not an author
+  EXPECT_EQ(ledger.latency().max_ns(), 1000);          // sent at 300, integrated at 1300
+  EXPECT_EQ(ledger.arrival_latency().max_ns(), 1000);  // the same: no stamp
+  EXPECT_NEAR(ledger.arrival_latency().percentile_ns(0.0), 400, 400 * 0.02);  // sent at 200, arrived at 600
+  EXPECT_EQ(ledger.stamped_deliveries(), 2u);
+  EXPECT_EQ(ledger.on_integrated(8, 0, 5, std::nullopt, 1000), 0u);  // not an author
   ledger.reset_window();
   EXPECT_EQ(ledger.deliveries(), 0u);
   EXPECT_EQ(ledger.arrival_latency().max_ns(), 0);
+  EXPECT_EQ(ledger.stamped_deliveries(), 0u);
   EXPECT_EQ(ledger.sent(7), 3u);
 }
 

@@ -101,6 +101,8 @@ Result<WindowOutcome> typing_window(LoadRun& run, double rate_per_typist, double
       .set("arrival_p50_ms", ms(arrival.percentile_ns(0.50)))
       .set("arrival_p99_ms", ms(arrival.percentile_ns(0.99)))
       .set("arrival_max_ms", ms(arrival.max_ns()))
+      .set("arrival_stamped_share",
+           deliveries ? static_cast<double>(run.ledger().stamped_deliveries()) / static_cast<double>(deliveries) : 0.0)
       .set("drain_ms", ms(end - typed_end))
       .set("generator_cpu_share", cpu_share)
       .set("generator_wait_share", typed->generator_wait_seconds / std::max(typed->seconds, 1e-9))
