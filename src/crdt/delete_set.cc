@@ -33,15 +33,28 @@ void DeleteSet::sort_and_merge() {
   }
 }
 
+namespace {
+//! The range of `dels` (sorted and merged) starting at or before `clock`, or nullptr.
+const DeleteRange* range_from(const std::vector<DeleteRange>& dels, Clock clock) {
+  auto r = std::upper_bound(dels.begin(), dels.end(), clock,
+                            [](Clock c, const DeleteRange& d) { return c < d.clock; });
+  return r == dels.begin() ? nullptr : &*std::prev(r);
+}
+}  // namespace
+
 bool DeleteSet::contains(ID id) const {
   auto it = clients_.find(id.client);
   if (it == clients_.end()) return false;
-  const auto& dels = it->second;
-  auto r = std::upper_bound(dels.begin(), dels.end(), id.clock,
-                            [](Clock c, const DeleteRange& d) { return c < d.clock; });
-  if (r == dels.begin()) return false;
-  --r;
-  return id.clock < r->clock + r->len;
+  const DeleteRange* r = range_from(it->second, id.clock);
+  return r != nullptr && id.clock < r->end();
+}
+
+bool DeleteSet::covers(ClientId client, const DeleteRange& range) const {
+  if (range.len == 0) return true;
+  auto it = clients_.find(client);
+  if (it == clients_.end()) return false;
+  const DeleteRange* r = range_from(it->second, range.clock);
+  return r != nullptr && range.end() <= r->end();
 }
 
 void DeleteSet::write(UpdateEncoder& enc) const {

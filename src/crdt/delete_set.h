@@ -37,6 +37,9 @@ class DeleteSet {
   void sort_and_merge();
   //! REQUIRES: sorted and merged.
   bool contains(ID id) const;
+  //! Whether every clock of `range` of `client` is in the set (an empty range is).
+  //! REQUIRES: sorted and merged.
+  bool covers(ClientId client, const DeleteRange& range) const;
   bool empty() const { return clients_.empty(); }
   //! Empties the set, keeping what storage it can for the next use.
   void clear() {

@@ -65,5 +65,24 @@ TEST(DeleteSet, SortAndMergeGivesTheSameRangesWhateverTheOrderTheyWereAddedIn) {
   }
 }
 
+TEST(DeleteSet, CoversWholeRangesOnly) {
+  DeleteSet ds;
+  ds.add(7, 10, 5);  // [10, 15)
+  ds.add(7, 15, 3);  // merged: [10, 18)
+  ds.add(7, 30, 2);  // [30, 32)
+  ds.sort_and_merge();
+  EXPECT_TRUE(ds.covers(7, {10, 8}));
+  EXPECT_TRUE(ds.covers(7, {12, 3}));
+  EXPECT_TRUE(ds.covers(7, {31, 1}));
+  EXPECT_FALSE(ds.covers(7, {9, 2}));    // starts before
+  EXPECT_FALSE(ds.covers(7, {17, 2}));   // runs past the end
+  EXPECT_FALSE(ds.covers(7, {16, 16}));  // spans the gap
+  EXPECT_FALSE(ds.covers(8, {10, 1}));   // another client
+  EXPECT_TRUE(ds.covers(8, {10, 0}));    // an empty range
+  EXPECT_TRUE(ds.contains({7, 17}));
+  EXPECT_FALSE(ds.contains({7, 18}));
+  EXPECT_FALSE(ds.contains({7, 9}));
+}
+
 }  // namespace
 }  // namespace tandem::crdt

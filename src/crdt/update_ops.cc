@@ -22,7 +22,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -871,14 +870,6 @@ UpdateMeta meta_impl(Update update, UpdateVersion v) {
   return meta;
 }
 
-//! Whether `ranges` (sorted and merged) cover [r.clock, r.end()).
-bool covers(const std::vector<DeleteRange>& ranges, const DeleteRange& r) {
-  if (r.len == 0) return true;
-  auto after = std::upper_bound(ranges.begin(), ranges.end(), r.clock,
-                                [](Clock clock, const DeleteRange& x) { return clock < x.clock; });
-  return after != ranges.begin() && r.end() <= std::prev(after)->end();
-}
-
 bool known_deletions_impl(Update update, Update state) {
   auto dec = make_update_decoder(UpdateVersion::V1, update);
   if (LazyStructReader(*dec, true).curr() != nullptr) return false;
@@ -889,9 +880,8 @@ bool known_deletions_impl(Update update, Update state) {
   DeleteSet deleted = DeleteSet::read(*state_dec);
   deleted.sort_and_merge();
   for (const auto& [client, ranges] : deletions.clients()) {
-    auto it = deleted.clients().find(client);
     for (const DeleteRange& r : ranges) {
-      if (it == deleted.clients().end() ? r.len > 0 : !covers(it->second, r)) return false;
+      if (!deleted.covers(client, r)) return false;
     }
   }
   return true;

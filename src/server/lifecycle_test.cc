@@ -243,7 +243,7 @@ TEST(Lifecycle, AnUpdateThatChangesNothingIsNotStored) {
   TestClient a(server->port(), "d5", /*ack=*/true);
   ASSERT_TRUE(a.read_one());
   auto update = a.type("once");
-  ASSERT_TRUE(a.read_until([&] { return a.last_ack() && a.last_ack()->count(a.doc().client_id()); }));
+  ASSERT_TRUE(a.read_until_acked());
   a.send(protocol::encode_sync_update(update));
   a.send(protocol::encode_sync_update(update));
   TestClient b(server->port(), "d5");
@@ -260,7 +260,7 @@ TEST(Lifecycle, FreshClientsShareASyncReplyButNeverAStaleOne) {
   TestClient a(server->port(), "d7", /*ack=*/true);
   ASSERT_TRUE(a.read_one());
   a.type("one ");
-  ASSERT_TRUE(a.read_until([&] { return a.last_ack() && a.last_ack()->count(a.doc().client_id()); }));
+  ASSERT_TRUE(a.read_until_acked());
   // Two fresh clients ask with the same (empty) state vector: the second gets the first's reply.
   TestClient b(server->port(), "d7");
   ASSERT_TRUE(b.read_until([&] { return b.text() == "one "; }));
@@ -298,9 +298,8 @@ TEST(Lifecycle, AQuietDocumentHibernatesServesJoinsFromItsEncodingAndWakesForAnE
   ASSERT_TRUE(a.read_one());
   a.type("world");
   a.type("hello ");
-  ASSERT_TRUE(a.read_until([&] {
-    return a.last_ack() && a.last_ack()->count(a.doc().client_id()) && a.last_ack()->at(a.doc().client_id()) == 11;
-  }));
+  ASSERT_TRUE(a.read_until_acked());
+  EXPECT_EQ(a.last_ack()->at(a.doc().client_id()), 11u);
   ASSERT_TRUE(hibernating(*server, 1));
   const uint64_t wakes = metrics.wakes.load();
   // A fresh client joins without waking the document: greeted from the encoded state vector,
@@ -342,7 +341,7 @@ TEST(Lifecycle, AnInvalidUpdateToAHibernatingDocumentClosesItsSenderAndChangesNo
   TestClient a(server->port(), "d9", /*ack=*/true);
   ASSERT_TRUE(a.read_one());
   a.type("safe");
-  ASSERT_TRUE(a.read_until([&] { return a.last_ack() && a.last_ack()->count(a.doc().client_id()); }));
+  ASSERT_TRUE(a.read_until_acked());
   TestClient bad(server->port(), "d9");
   ASSERT_TRUE(bad.read_until([&] { return bad.text() == "safe"; }));
   ASSERT_TRUE(hibernating(*server, 1));
@@ -405,7 +404,7 @@ TEST(Lifecycle, ShutdownCommitsThenClosesWithServiceRestart) {
   TestClient a(server->port(), "d6", /*ack=*/true);
   ASSERT_TRUE(a.read_one());
   a.type("saved");
-  ASSERT_TRUE(a.read_until([&] { return a.last_ack() && a.last_ack()->count(a.doc().client_id()); }));
+  ASSERT_TRUE(a.read_until_acked());
   std::thread stopper([&] { server.reset(); });
   EXPECT_EQ(a.wait_closed(), static_cast<uint16_t>(protocol::CloseCode::kServiceRestart));
   stopper.join();

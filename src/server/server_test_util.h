@@ -81,6 +81,15 @@ class TestClient {
     }
     return true;
   }
+  //! Reads until an ack (the client asked for them) covers every edit this client made.
+  bool read_until_acked(std::chrono::milliseconds timeout = kTimeout) {
+    return read_until(
+        [&] {
+          const crdt::ClientId id = doc_.client_id();
+          return last_ack_ && last_ack_->count(id) && last_ack_->at(id) == doc_.store().state(id);
+        },
+        timeout);
+  }
   //! Reads until the connection closes; returns its close code (0: closed without a frame).
   std::optional<uint16_t> wait_closed(std::chrono::milliseconds timeout = kTimeout) {
     read_until([&] { return closed(); }, timeout);

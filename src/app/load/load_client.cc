@@ -84,8 +84,7 @@ void LoadClient::on_read(boost::system::error_code ec, size_t bytes) {
     return fail(Status::Error(why));
   }
   ++messages_received_;
-  const int64_t stamped = ws_.next_layer().last_received_ns();
-  message_arrived_ns_ = stamped != 0 ? std::optional<int64_t>(stamped) : std::nullopt;
+  message_arrived_ns_ = ws_.next_layer().last_received_ns();
   const auto* data = static_cast<const uint8_t*>(buffer_.data().data());
   Status st = handle({data, bytes});
   buffer_.consume(bytes);

@@ -39,7 +39,7 @@ boost::system::error_code StampedSocket::receive(iovec* iov, size_t count, size_
   }
   if (got == 0) return boost::asio::error::eof;
   n = static_cast<size_t>(got);
-  last_received_ns_ = 0;
+  last_received_ns_.reset();
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPING) continue;
     timespec software;  // [0] software, [1] deprecated, [2] hardware

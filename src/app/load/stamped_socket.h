@@ -24,6 +24,7 @@
 #include <sys/uio.h>
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 namespace tandem::load {
@@ -39,9 +40,9 @@ class StampedSocket {
 
   //! After connecting: asks the kernel for receive timestamps, and makes reads non-blocking.
   boost::system::error_code enable_timestamps();
-  //! When the bytes of the last read arrived, on the generator's clock (load_clock.h); 0 if the
-  //! kernel gave no timestamp.
-  int64_t last_received_ns() const { return last_received_ns_; }
+  //! When the bytes of the last read arrived, on the generator's clock (load_clock.h), if the
+  //! kernel stamped them.
+  std::optional<int64_t> last_received_ns() const { return last_received_ns_; }
 
   template <class MutableBufferSequence, class ReadToken>
   auto async_read_some(const MutableBufferSequence& buffers, ReadToken&& token) {
@@ -82,29 +83,30 @@ class StampedSocket {
     Buffers buffers;
     Handler handler;
 
-    void start() {
-      size_t n = 0;
-      boost::system::error_code ec = self->read_now(buffers, n);
-      if (ec == boost::asio::error::would_block) return wait();
-      auto ex = boost::asio::get_associated_executor(handler, self->get_executor());
-      boost::asio::post(ex, [h = std::move(handler), ec, n]() mutable { std::move(h)(ec, n); });
-    }
+    void start() { try_read({}, /*inside_initiation=*/true); }
     void wait() {
       auto& socket = self->socket_;
       socket.async_wait(boost::asio::ip::tcp::socket::wait_read,
-                        [op = std::move(*this)](boost::system::error_code ec) mutable { op.on_ready(ec); });
+                        [op = std::move(*this)](boost::system::error_code ec) mutable { op.try_read(ec, false); });
     }
-    void on_ready(boost::system::error_code ec) {
+    //! Reads unless `ec` already failed; waits if nothing is there; else completes (posted when
+    //! still inside async_read_some, where the handler must not run).
+    void try_read(boost::system::error_code ec, bool inside_initiation) {
       size_t n = 0;
       if (!ec) ec = self->read_now(buffers, n);
       if (ec == boost::asio::error::would_block) return wait();
       auto ex = boost::asio::get_associated_executor(handler, self->get_executor());
-      boost::asio::dispatch(ex, [h = std::move(handler), ec, n]() mutable { std::move(h)(ec, n); });
+      auto complete = [h = std::move(handler), ec, n]() mutable { std::move(h)(ec, n); };
+      if (inside_initiation) {
+        boost::asio::post(ex, std::move(complete));
+      } else {
+        boost::asio::dispatch(ex, std::move(complete));
+      }
     }
   };
 
   boost::asio::ip::tcp::socket socket_;
-  int64_t last_received_ns_ = 0;
+  std::optional<int64_t> last_received_ns_;
 };
 
 //! Beast closes the socket with this on errors (found by argument-dependent lookup).
