@@ -95,6 +95,13 @@ void Doc::add_struct(Item* item) {
   store_.add(item);
 }
 
+void Doc::append_to_struct(Item* last, Content& content, uint64_t length) {
+  for (auto& t : cleanups_) t->note_append(last->id.client, last->id.clock + last->length);
+  [[maybe_unused]] bool merged = last->content.merge_with(content);
+  assert(merged);
+  last->length += length;
+}
+
 void Doc::begin_transaction(Origin origin, bool local) {
   if (spare_) {
     spare_->reuse(origin, local);  // cleared when it was put aside

@@ -99,6 +99,10 @@ class Doc {
   //! Appends an integrated struct to the store (StructStore::add) and records its client's
   //! clock in the open transactions (Transaction::before_clock). Every append goes here.
   void add_struct(Item* item);
+  //! Grows `last`, the last struct of its client, by `length` units of `content`, which it
+  //! merges with: a remote struct that continues it (appendable_to in update_apply.h). Records
+  //! the clock in the open transactions as add_struct does. REQUIRES: the contents merge.
+  void append_to_struct(Item* last, Content& content, uint64_t length);
 
  private:
   friend class UpdateApplier;

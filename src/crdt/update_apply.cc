@@ -213,6 +213,15 @@ class Validator {
       const StructRef& s = *nodes_[i].ref;
       if (s.kind != StructRef::Kind::Item) continue;
       if (Status st = check_ids(s); !st) return st;
+      if (nodes_[i].state == State::Todo) {
+        // Typing: the struct continues an item of the store, whose parent is its own.
+        if (const Item* left = appendable_to(doc_.store(), s)) {
+          nodes_[i].state = State::Done;
+          nodes_[i].key.kind = ParentKey::Kind::Known;
+          nodes_[i].key.type = left->parent;
+          continue;
+        }
+      }
       if (Status st = resolve(i); !st) return st;
     }
     return Status::Ok();

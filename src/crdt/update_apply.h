@@ -16,6 +16,7 @@
 namespace tandem::crdt {
 
 class Doc;
+struct Item;
 class StructStore;
 class Transaction;
 
@@ -38,6 +39,14 @@ bool load_into_empty(Doc& doc, Transaction& t, std::span<const uint8_t> update, 
 //! yjs readAndApplyDeleteSet: deletes what `doc` has of `ds`; returns the rest (to keep
 //! pending) as a v2 update.
 std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const DeleteSet& ds);
+
+//! The item that `s` continues as typing does, or nullptr: `s` starts where the last struct
+//! `l` of its client ends, its origin is l's last unit, its right origin is l's and the item
+//! right of `l` starts there, and both hold text (or array elements) of a list. yjs integrates
+//! such a struct as a new item right of `l` and merges the two when the transaction is cleaned
+//! up (Transaction.js tryToMergeWithLefts, Item.mergeWith); Tandem grows `l` at once. It is
+//! what most remote updates are, one typed character each.
+Item* appendable_to(const StructStore& store, const StructRef& s);
 
 //! Checks that a decoded update is consistent with itself and with `doc`: ids in range, each
 //! item's origins in one parent, parents that are types. Unknown references are fine (they

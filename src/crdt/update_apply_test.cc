@@ -202,5 +202,107 @@ TEST(UpdateApply, ALoadWhoseDeletesReachPastItsStructsKeepsThemPending) {
   EXPECT_FALSE(doc.pending_structs().has_value());
 }
 
+// Typing arrives as one struct per update, continuing its author's last item. The receiver
+// grows that item at once where yjs integrates a new item and merges the two in the
+// transaction's cleanup (appendable_to); what it stores and emits must be what yjs would.
+
+// Each of `chars` typed at the end of `doc`'s text in a transaction of its own; the updates.
+std::vector<std::vector<uint8_t>> type_at_end(Doc& doc, const std::vector<std::string>& chars) {
+  Type* text = doc.get("text", TypeKind::Text);
+  std::vector<std::vector<uint8_t>> updates;
+  for (const std::string& c : chars) {
+    updates.push_back(doc.transact([&](Transaction& t) { (void)text_insert(t, text, text->length(), c); }));
+  }
+  return updates;
+}
+
+TEST(UpdateApply, TypingGrowsTheAuthorsLastItem) {
+  Doc author(DocOptions{.client_id = 5});
+  auto updates = type_at_end(author, {"h", "é", "l", "👋", "o"});
+  Doc receiver(DocOptions{.client_id = 9});
+  std::vector<std::vector<uint8_t>> emitted;
+  receiver.on_update([&](std::span<const uint8_t> u, Origin, Transaction&) { emitted.emplace_back(u.begin(), u.end()); });
+  for (const auto& u : updates) ASSERT_TRUE(receiver.apply_update(u).ok());
+
+  Type* text = receiver.get("text", TypeKind::Text);
+  EXPECT_EQ(text_to_string(text), "hél👋o");
+  EXPECT_EQ(text->length(), 6u);  // UTF-16 units
+  EXPECT_EQ(receiver.store().client_structs(5)->size(), 1u);
+  EXPECT_TRUE(receiver.store().check_integrity().ok());
+  // Each remote transaction emits the update it applied, as yjs's would.
+  EXPECT_EQ(emitted, updates);
+  EXPECT_EQ(receiver.encode_state_as_update(), author.encode_state_as_update());
+}
+
+TEST(UpdateApply, TypingThatMeetsAnotherClientsInsertionIsOrderedAsYjsOrdersIt) {
+  // Client `other` inserts at the author's end while the author, not knowing it, types on.
+  // Among insertions at one place the lower client id comes first (YATA), so with other < 5
+  // the author's "o" goes right of the other's insertion and cannot grow "hel".
+  for (ClientId other : {ClientId{1}, ClientId{7}}) {
+    SCOPED_TRACE(other);
+    Doc author(DocOptions{.client_id = 5});
+    const auto hel = type_at_end(author, {"h", "e", "l"});
+    Doc concurrent(DocOptions{.client_id = other});
+    for (const auto& u : hel) ASSERT_TRUE(concurrent.apply_update(u).ok());
+    const auto y = type_at_end(concurrent, {"Y"});
+    const auto o = type_at_end(author, {"o"});
+
+    Doc first_y, first_o;  // the two orders of arrival
+    for (const auto& u : hel) {
+      ASSERT_TRUE(first_y.apply_update(u).ok());
+      ASSERT_TRUE(first_o.apply_update(u).ok());
+    }
+    ASSERT_TRUE(first_y.apply_update(y[0]).ok());
+    ASSERT_TRUE(first_y.apply_update(o[0]).ok());
+    ASSERT_TRUE(first_o.apply_update(o[0]).ok());
+    ASSERT_TRUE(first_o.apply_update(y[0]).ok());
+    const std::string expected = other < 5 ? "helYo" : "heloY";
+    EXPECT_EQ(text_to_string(first_y.get("text", TypeKind::Text)), expected);
+    EXPECT_EQ(text_to_string(first_o.get("text", TypeKind::Text)), expected);
+    EXPECT_EQ(first_y.encode_state_as_update(), first_o.encode_state_as_update());
+    // "helo" is one item where "o" ended up right of "hel", in either order.
+    EXPECT_EQ(first_y.store().client_structs(5)->size(), other < 5 ? 2u : 1u);
+    EXPECT_EQ(first_o.store().client_structs(5)->size(), other < 5 ? 2u : 1u);
+  }
+}
+
+TEST(UpdateApply, TypingInFrontOfAnotherClientsInsertionStaysAnItemOfItsOwn) {
+  // The author sees "Z" appended after "hel" and types "o" between the two: its right origin
+  // is Z, where the right origin of "hel" is the end. yjs merges items of one right origin
+  // only, so "o" must stay an item of its own (with its own right origin) at the receiver.
+  Doc author(DocOptions{.client_id = 5});
+  const auto hel = type_at_end(author, {"h", "e", "l"});
+  Doc other(DocOptions{.client_id = 7});
+  for (const auto& u : hel) ASSERT_TRUE(other.apply_update(u).ok());
+  const auto z = type_at_end(other, {"Z"});
+  ASSERT_TRUE(author.apply_update(z[0]).ok());
+  Type* text = author.get("text", TypeKind::Text);
+  const auto o = author.transact([&](Transaction& t) { (void)text_insert(t, text, 3, "o"); });
+
+  Doc receiver(DocOptions{.client_id = 9});
+  for (const auto& u : hel) ASSERT_TRUE(receiver.apply_update(u).ok());
+  ASSERT_TRUE(receiver.apply_update(z[0]).ok());
+  ASSERT_TRUE(receiver.apply_update(o).ok());
+  EXPECT_EQ(text_to_string(receiver.get("text", TypeKind::Text)), "heloZ");
+  EXPECT_EQ(receiver.store().client_structs(5)->size(), 2u);
+  EXPECT_EQ(receiver.encode_state_as_update(), author.encode_state_as_update());
+}
+
+TEST(UpdateApply, AnUpdateThatTypesAndDeletesPartOfItIsAppliedAsItsAuthorMadeIt) {
+  Doc author(DocOptions{.client_id = 5});
+  const auto abc = type_at_end(author, {"a", "b", "c"});
+  Type* text = author.get("text", TypeKind::Text);
+  const auto update = author.transact([&](Transaction& t) {
+    (void)text_insert(t, text, 3, "de");
+    (void)text_delete(t, text, 1, 3);  // "bcd": the typed "d" and what it continued
+  });
+  Doc receiver(DocOptions{.client_id = 9});
+  for (const auto& u : abc) ASSERT_TRUE(receiver.apply_update(u).ok());
+  ASSERT_TRUE(receiver.apply_update(update).ok());
+  EXPECT_EQ(text_to_string(receiver.get("text", TypeKind::Text)), "ae");
+  EXPECT_TRUE(receiver.store().check_integrity().ok());
+  EXPECT_EQ(receiver.encode_state_as_update(), author.encode_state_as_update());
+}
+
 }  // namespace
 }  // namespace tandem::crdt

@@ -292,6 +292,18 @@ std::optional<PendingStructs> integrate_structs(Transaction& t, std::vector<Clie
   return PendingStructs{std::move(missing_sv), encode_rest(rest)};
 }
 
+// Grows the item `s` continues (appendable_to) by s's content, as integrating `s` and merging
+// it into that item in the cleanup would. Returns false, having changed nothing, if `s` does
+// not continue one.
+bool append_to_left(Transaction& t, StructRef& s) {
+  Item* left = appendable_to(t.doc().store(), s);
+  if (!left) return false;
+  t.doc().append_to_struct(left, s.content, s.length);
+  left->parent->add_length(static_cast<int64_t>(s.length));
+  add_changed_type(t, left->parent, nullptr);
+  return true;
+}
+
 // The common update: the structs of one client, continuing what the store holds of it, whose
 // origins and parents the store already holds. integrate_structs would take them in order
 // and find nothing missing; this does the same without its bookkeeping for pending structs.
@@ -314,6 +326,7 @@ bool integrate_in_order(Transaction& t, ClientStructs& section) {
     const Clock local = store.state(client);
     const uint64_t offset = local - s.id.clock;  // the structs are contiguous: local >= clock
     if (offset != 0 && offset >= s.length) continue;  // already known
+    if (offset == 0 && append_to_left(t, s)) continue;
     Resolution res;
     [[maybe_unused]] std::optional<ClientId> missing = get_missing(t, s, res);
     assert(!missing);
@@ -323,6 +336,28 @@ bool integrate_in_order(Transaction& t, ClientStructs& section) {
 }
 
 }  // namespace
+
+Item* appendable_to(const StructStore& store, const StructRef& s) {
+  if (s.kind != StructRef::Kind::Item || !s.origin || s.parent_sub ||
+      !std::holds_alternative<std::monostate>(s.parent)) {
+    return nullptr;
+  }
+  const ContentRef kind = s.content.ref();
+  if (kind != ContentRef::String && kind != ContentRef::Any && kind != ContentRef::JSON) return nullptr;
+  const StructList* structs = store.client_structs(s.id.client);
+  if (!structs || structs->empty()) return nullptr;
+  Item* left = structs->back();
+  if (left->is_gc() || left->deleted() || left->parent_sub || left->content.ref() != kind ||
+      left->id.clock + left->length != s.id.clock || *s.origin != left->last_id() ||
+      left->right_origin() != s.right_origin) {
+    return nullptr;
+  }
+  const Item* right = left->right;
+  if (s.right_origin ? !(right && right->id == *s.right_origin) : right != nullptr) return nullptr;
+  const Item* parent_item = left->parent->item();
+  if (parent_item && parent_item->deleted()) return nullptr;
+  return left;
+}
 
 std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const DeleteSet& ds) {
   StructStore& store = t.doc().store();
