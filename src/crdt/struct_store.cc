@@ -1,8 +1,12 @@
 #include "crdt/struct_store.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdint>
+#include <new>
 
 #include "crdt/type.h"
 
@@ -14,6 +18,31 @@ namespace {
 // merged) takes a few hundred bytes, a large one few allocations.
 constexpr size_t kFirstBlock = 2;
 constexpr size_t kMaxBlock = 1024;
+
+// A load of many structs takes one block for all of them, and the huge pages (2 MiB, aligned)
+// inside it are advised to be backed by transparent huge pages, which Debian's kernel gives
+// on request: in 4 KiB pages, a page fault for every 28 items was about a fifth of the time
+// loading the Eg-walker datasets took.
+constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+
+void advise_huge_pages(void* p, size_t bytes) {
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHugePage - 1) & ~(kHugePage - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHugePage - 1);
+  // Advice only: without transparent huge pages the block is in small pages, as any other.
+  if (begin < end) (void)madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+}  // namespace
+
+StructStore::Block::Block(size_t capacity) : capacity_(capacity) {
+  const size_t bytes = capacity * sizeof(Item);
+  items_ = static_cast<Item*>(::operator new(bytes));
+  if (bytes >= kHugePage) advise_huge_pages(items_, bytes);
+}
+
+StructStore::Block::~Block() {
+  if (!items_) return;  // moved from
+  std::destroy_n(items_, used_);
+  ::operator delete(items_, capacity_ * sizeof(Item));
 }
 
 StructStore::~StructStore() = default;
@@ -24,19 +53,15 @@ Item* StructStore::alloc() {
     free_.pop_back();
     return it;
   }
-  if (blocks_.empty() || block_used_ == block_size_) {
-    block_size_ = blocks_.empty() ? kFirstBlock : std::min(block_size_ * 2, kMaxBlock);
-    blocks_.push_back(std::make_unique<Item[]>(block_size_));
-    block_used_ = 0;
+  if (blocks_.empty() || blocks_.back().full()) {
+    blocks_.emplace_back(blocks_.empty() ? kFirstBlock : std::min(blocks_.back().capacity() * 2, kMaxBlock));
   }
-  return &blocks_.back()[block_used_++];
+  return blocks_.back().next();
 }
 
 void StructStore::reserve(size_t items) {
   if (!blocks_.empty() || items == 0) return;
-  block_size_ = std::min(items, kMaxBlock);
-  blocks_.push_back(std::make_unique<Item[]>(block_size_));
-  block_used_ = 0;
+  blocks_.emplace_back(items * sizeof(Item) >= kHugePage ? items : std::min(items, kMaxBlock));
 }
 
 void StructStore::release(Item* item) { released_.push_back(item); }
@@ -58,8 +83,6 @@ void StructStore::clear() {
   released_.clear();
   free_.clear();
   blocks_.clear();  // destroys the items, their content and the types they hold
-  block_used_ = 0;
-  block_size_ = 0;
 }
 
 StructList* StructStore::lookup(ClientId client) const {

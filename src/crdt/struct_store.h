@@ -5,6 +5,7 @@
 #include <array>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -23,9 +24,9 @@ class StructStore {
 
   //! A new, default-constructed Item owned by the store (not yet added to any client list).
   Item* alloc();
-  //! Before the first alloc(): makes the first block hold `items` (a load knows how many
-  //! structs it brings), up to the largest block size. Does nothing once items have been
-  //! allocated.
+  //! Before the first alloc(): makes room for `items` (a load knows how many structs it
+  //! brings): in one block if they fill a huge page, else up to the largest block size. Memory
+  //! is touched only as items are handed out. Does nothing once items have been allocated.
   void reserve(size_t items);
   //! Hands back an item that is in no list any more. It stays readable until
   //! collect_released(), which the Doc calls once a transaction's cleanup is over (until then
@@ -68,9 +69,24 @@ class StructStore {
     StructList* list = nullptr;
   };
   mutable std::array<Recent, 2> recent_{};
-  std::vector<std::unique_ptr<Item[]>> blocks_;
-  size_t block_used_ = 0;
-  size_t block_size_ = 0;  // items in blocks_.back()
+  //! Memory for up to `capacity` items, constructed one by one as alloc() hands them out.
+  class Block {
+   public:
+    explicit Block(size_t capacity);
+    Block(Block&& o) noexcept
+        : items_(std::exchange(o.items_, nullptr)), capacity_(o.capacity_), used_(std::exchange(o.used_, 0)) {}
+    Block& operator=(Block&&) = delete;
+    ~Block();
+    size_t capacity() const { return capacity_; }
+    bool full() const { return used_ == capacity_; }
+    Item* next() { return std::construct_at(items_ + used_++); }  // REQUIRES: !full()
+
+   private:
+    Item* items_;
+    size_t capacity_;
+    size_t used_ = 0;  // items_[0, used_) are constructed
+  };
+  std::vector<Block> blocks_;
   std::vector<Item*> free_;
   std::vector<Item*> released_;
 };
