@@ -60,10 +60,15 @@ size_t StructList::find_block(Clock clock) const {
   // Lookups cluster: try the block used last, and the last block (recent structs).
   if (cache_ < blocks_.size() && holds(cache_)) return cache_;
   if (holds(blocks_.size() - 1)) return blocks_.size() - 1;
-  // The last block whose first struct starts at or before `clock`.
-  auto bit = std::upper_bound(first_clock_.begin(), first_clock_.end(), clock);
-  assert(bit != first_clock_.begin() && "find_index: clock not in store");
-  return static_cast<size_t>(bit - first_clock_.begin()) - 1;
+  // The last block whose first struct starts at or before `clock` (bisecting as find_place).
+  assert(first_clock_.front() <= clock && "find_index: clock not in store");
+  const Clock* base = first_clock_.data();
+  for (size_t n = first_clock_.size(); n > 1;) {
+    const size_t half = n / 2;
+    base = base[half] <= clock ? base + half : base;
+    n -= half;
+  }
+  return static_cast<size_t>(base - first_clock_.data());
 }
 
 size_t StructList::find_index(Clock clock) const {
@@ -134,11 +139,16 @@ StructList::Place StructList::find_place(Clock clock) const {
   size_t b = find_block(clock);
   const Block& block = blocks_[b];
   // The structs of a block cover its clocks without gaps: the last one starting at or before
-  // `clock` contains it.
-  auto it = std::upper_bound(block.begin(), block.end(), clock,
-                             [](Clock c, const Entry& e) { return c < e.clock; });
-  assert(it != block.begin() && "find_index: clock not in store");
-  size_t offset = static_cast<size_t>(it - block.begin()) - 1;
+  // `clock` contains it. A bisection whose step the compiler makes a conditional move: which
+  // half holds a clock is unpredictable, and mispredicted branches were much of the search.
+  assert(block.front().clock <= clock && "find_index: clock not in store");
+  const Entry* base = block.data();
+  for (size_t n = block.size(); n > 1;) {
+    const size_t half = n / 2;
+    base = base[half].clock <= clock ? base + half : base;
+    n -= half;
+  }
+  size_t offset = static_cast<size_t>(base - block.data());
   assert(clock < block[offset].clock + block[offset].item->length &&
          "find_index: clock not in store");
   return {b, offset};
