@@ -20,7 +20,7 @@ void Content::set_string(std::string utf8) {
   v_.emplace<ContentString>(ContentString{std::move(utf8), n});  // not through the overload:
                                                                 // one string move fewer
 }
-void Content::set_string(std::string utf8, uint64_t utf16_units) {
+void Content::set_string(std::string&& utf8, uint64_t utf16_units) {
   assert(utf16_units == utf16_length(utf8));
   v_.emplace<ContentString>(ContentString{std::move(utf8), utf16_units});
 }

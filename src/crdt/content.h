@@ -67,7 +67,7 @@ class Content {
   //! Makes this content the string `utf8` in place (decoding: no temporary Content to move).
   void set_string(std::string utf8);
   //! The same when the string's length in UTF-16 units is known already.
-  void set_string(std::string utf8, uint64_t utf16_units);
+  void set_string(std::string&& utf8, uint64_t utf16_units);
   static Content Embed(Any v);
   static Content Format(std::string key, Any v);
   static Content Anys(std::vector<Any> values) { return Content(ContentAny{std::move(values)}); }

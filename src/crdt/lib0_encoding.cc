@@ -250,12 +250,17 @@ int64_t Decoder::read_var_int_multi(bool* negative_zero) {
 }
 
 std::string Decoder::read_var_string() {
+  uint64_t units;
+  return read_var_string(units);
+}
+
+std::string Decoder::read_var_string(uint64_t& utf16_units) {
   const size_t start = pos_;
   const uint64_t len = read_var_uint();
   if (len > remaining()) fail_at("string length " + std::to_string(len) + " past the end", start);
   const auto* p = reinterpret_cast<const char*>(data_.data() + pos_);
   std::string_view s(p, static_cast<size_t>(len));
-  const size_t bad = lib0::utf8_invalid_at(s);
+  const size_t bad = lib0::utf8_invalid_at(s, utf16_units);
   if (bad != s.size()) fail_at("invalid UTF-8 in string", pos_ + bad);
   pos_ += static_cast<size_t>(len);
   return std::string(s);

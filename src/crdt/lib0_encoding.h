@@ -107,6 +107,8 @@ class Decoder {
   //! A var-uint byte length then UTF-8, validated strictly as lib0's TextDecoder
   //! ({fatal: true, ignoreBOM: true}) does: invalid UTF-8 throws, a BOM is kept.
   std::string read_var_string();
+  //! The same, with the string's length in UTF-16 code units.
+  std::string read_var_string(uint64_t& utf16_units);
   std::span<const uint8_t> read_var_bytes();
   std::span<const uint8_t> read_bytes(size_t n);
   float read_float32();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "crdt/hex_test_util.h"
+#include "crdt/lib0_utf8.h"
 
 namespace tandem::crdt {
 namespace {
@@ -230,6 +231,30 @@ TEST(Lib0Encoding, InvalidUtf8IsRejected) {
   e.write_var_string(s);
   Decoder d2(e.bytes());
   EXPECT_EQ(d2.read_var_string(), s);
+}
+
+TEST(Lib0Encoding, StringsAreMeasuredInUtf16UnitsAsTheyAreChecked) {
+  // ASCII runs longer than the 8-byte fast path, 2-, 3- and 4-byte sequences (the last a
+  // surrogate pair in UTF-16), at the start, in the middle and at the end.
+  const std::string cases[] = {"", "a", std::string(19, 'a'), "\xC3\xBC", "\xE2\x82\xAC",
+                               "\xF0\x9F\x98\x80", std::string(9, 'x') + "\xF0\x9F\x98\x80" + std::string(17, 'y') + "\xC3\xBC",
+                               "\xE2\x82\xAC\xF0\x9F\x98\x80z"};
+  for (const std::string& s : cases) {
+    uint64_t units = 99;
+    EXPECT_EQ(lib0::utf8_invalid_at(s, units), s.size()) << s;
+    EXPECT_EQ(units, lib0::utf16_units(s)) << s;
+    Encoder e;
+    e.write_var_string(s);
+    Decoder d(e.bytes());
+    units = 99;
+    EXPECT_EQ(d.read_var_string(units), s);
+    EXPECT_EQ(units, lib0::utf16_units(s)) << s;
+  }
+  // Ill-formed: the units of the well-formed prefix ("ab" and a pair: 4).
+  uint64_t units = 0;
+  const std::string bad = "ab\xF0\x9F\x98\x80\xFF" "cd";
+  EXPECT_EQ(lib0::utf8_invalid_at(bad, units), 6u);
+  EXPECT_EQ(units, 4u);
 }
 
 // The C++ value of each "any ..." fixture.

@@ -13,6 +13,9 @@ namespace tandem::crdt::lib0 {
 //! surrogates, code points past U+10FFFF and truncated sequences are ill-formed), or
 //! `s.size()` when all of `s` is well-formed.
 size_t utf8_invalid_at(std::string_view s);
+//! The same, also setting `utf16_units` to the length in UTF-16 code units of the well-formed
+//! prefix (all of `s` when it is well-formed): checking and measuring a string in one pass.
+size_t utf8_invalid_at(std::string_view s, uint64_t& utf16_units);
 
 inline bool utf8_valid(std::string_view s) {
   return utf8_invalid_at(s) == s.size();

@@ -67,6 +67,8 @@ class UpdateDecoderV1 final : public UpdateDecoder {
   uint64_t read_client() override { return rest_.read_var_uint(); }
   uint8_t read_info() override { return rest_.read_u8(); }
   std::string read_string() override { return rest_.read_var_string(); }
+  //! read_string, with the string's length in UTF-16 units (not virtual: for hot paths).
+  std::string read_string(uint64_t& utf16_units) { return rest_.read_var_string(utf16_units); }
   bool read_parent_info() override { return rest_.read_var_uint() == 1; }
   uint8_t read_type_ref() override {
     const size_t at = rest_.pos();
@@ -154,18 +156,19 @@ class UpdateDecoderV2 final : public UpdateDecoder {
 
 //! Reads the content of an Item struct with info byte `info` into `out` (in place: most
 //! structs are strings, set without a temporary), a string's UTF-16 length taken from v2's
-//! length column; every other kind through read_content. Shared by both struct readers
+//! length column or, in v1, counted as its UTF-8 is checked; every other kind through
+//! read_content. Shared by both struct readers
 //! (struct_ref.cc, update_load.cc).
 template <class Dec>
 void read_struct_content(Dec& dec, uint8_t info, Content& out) {
   if ((info & 0x1F) != static_cast<uint8_t>(ContentRef::String)) {
     out = read_content(dec, info);
-  } else if constexpr (std::is_same_v<Dec, UpdateDecoderV2>) {
+  } else if constexpr (std::is_same_v<Dec, UpdateDecoder>) {
+    out.set_string(dec.read_string());  // through the interface: measured apart
+  } else {
     uint64_t units = 0;
     std::string utf8 = dec.read_string(units);
     out.set_string(std::move(utf8), units);
-  } else {
-    out.set_string(dec.read_string());
   }
 }
 
