@@ -42,7 +42,7 @@ StructStore::Block::Block(size_t capacity) : capacity_(capacity) {
 StructStore::Block::~Block() {
   if (!items_) return;  // moved from
   std::destroy_n(items_, used_);
-  ::operator delete(items_, capacity_ * sizeof(Item));
+  ::operator delete(items_);
 }
 
 StructStore::~StructStore() = default;
