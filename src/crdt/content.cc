@@ -3,6 +3,7 @@
 #include <cassert>
 
 #include "crdt/js_json.h"
+#include "crdt/lib0_utf8.h"
 #include "crdt/type.h"
 
 namespace tandem::crdt {
@@ -64,13 +65,7 @@ bool Content::countable() const {
   return r != ContentRef::Deleted && r != ContentRef::Format;
 }
 
-uint64_t utf16_length(std::string_view s) {
-  uint64_t n = 0;
-  for (unsigned char c : s) {
-    if ((c & 0xC0) != 0x80) n += (c >= 0xF0) ? 2 : 1;
-  }
-  return n;
-}
+uint64_t utf16_length(std::string_view s) { return lib0::utf16_units(s); }
 
 size_t utf8_offset_of_utf16(std::string_view s, uint64_t units, bool* split_pair) {
   if (split_pair) *split_pair = false;

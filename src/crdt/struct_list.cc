@@ -4,6 +4,23 @@
 
 namespace tandem::crdt {
 
+namespace {
+// Index of the last of the n > 0 elements at `first`, ascending by `clock_of`, whose clock is at
+// or before `clock` (the first one's must be). A bisection whose step the compiler makes a
+// conditional move: which half holds a clock is unpredictable, and mispredicted branches were
+// much of find_index.
+template <class T, class ClockOf>
+size_t last_at_or_before(const T* first, size_t n, Clock clock, ClockOf clock_of) {
+  const T* base = first;
+  while (n > 1) {
+    const size_t half = n / 2;
+    base = clock_of(base[half]) <= clock ? base + half : base;
+    n -= half;
+  }
+  return static_cast<size_t>(base - first);
+}
+}  // namespace
+
 void StructList::insert(size_t i, Item* item) {
   if (i == size_) {
     push_back(item);
@@ -60,15 +77,9 @@ size_t StructList::find_block(Clock clock) const {
   // Lookups cluster: try the block used last, and the last block (recent structs).
   if (cache_ < blocks_.size() && holds(cache_)) return cache_;
   if (holds(blocks_.size() - 1)) return blocks_.size() - 1;
-  // The last block whose first struct starts at or before `clock` (bisecting as find_place).
+  // The last block whose first struct starts at or before `clock`.
   assert(first_clock_.front() <= clock && "find_index: clock not in store");
-  const Clock* base = first_clock_.data();
-  for (size_t n = first_clock_.size(); n > 1;) {
-    const size_t half = n / 2;
-    base = base[half] <= clock ? base + half : base;
-    n -= half;
-  }
-  return static_cast<size_t>(base - first_clock_.data());
+  return last_at_or_before(first_clock_.data(), first_clock_.size(), clock, [](Clock c) { return c; });
 }
 
 size_t StructList::find_index(Clock clock) const {
@@ -139,16 +150,9 @@ StructList::Place StructList::find_place(Clock clock) const {
   size_t b = find_block(clock);
   const Block& block = blocks_[b];
   // The structs of a block cover its clocks without gaps: the last one starting at or before
-  // `clock` contains it. A bisection whose step the compiler makes a conditional move: which
-  // half holds a clock is unpredictable, and mispredicted branches were much of the search.
+  // `clock` contains it.
   assert(block.front().clock <= clock && "find_index: clock not in store");
-  const Entry* base = block.data();
-  for (size_t n = block.size(); n > 1;) {
-    const size_t half = n / 2;
-    base = base[half].clock <= clock ? base + half : base;
-    n -= half;
-  }
-  size_t offset = static_cast<size_t>(base - block.data());
+  const size_t offset = last_at_or_before(block.data(), block.size(), clock, [](const Entry& e) { return e.clock; });
   assert(clock < block[offset].clock + block[offset].item->length &&
          "find_index: clock not in store");
   return {b, offset};

@@ -61,6 +61,8 @@ class UpdateDecoder {
   virtual uint64_t read_client() = 0;
   virtual uint8_t read_info() = 0;
   virtual std::string read_string() = 0;
+  //! read_string, with the string's length in UTF-16 units.
+  virtual std::string read_string(uint64_t& utf16_units) = 0;
   virtual bool read_parent_info() = 0;
   virtual uint8_t read_type_ref() = 0;
   virtual uint64_t read_len() = 0;

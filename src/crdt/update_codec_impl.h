@@ -67,8 +67,7 @@ class UpdateDecoderV1 final : public UpdateDecoder {
   uint64_t read_client() override { return rest_.read_var_uint(); }
   uint8_t read_info() override { return rest_.read_u8(); }
   std::string read_string() override { return rest_.read_var_string(); }
-  //! read_string, with the string's length in UTF-16 units (not virtual: for hot paths).
-  std::string read_string(uint64_t& utf16_units) { return rest_.read_var_string(utf16_units); }
+  std::string read_string(uint64_t& utf16_units) override { return rest_.read_var_string(utf16_units); }
   bool read_parent_info() override { return rest_.read_var_uint() == 1; }
   uint8_t read_type_ref() override {
     const size_t at = rest_.pos();
@@ -120,8 +119,7 @@ class UpdateDecoderV2 final : public UpdateDecoder {
   uint64_t read_client() override { return client_.read(); }
   uint8_t read_info() override { return info_.read(); }
   std::string read_string() override { return string_.read(); }
-  //! read_string, with the string's length in UTF-16 units (not virtual: for hot paths).
-  std::string read_string(uint64_t& utf16_units) { return string_.read(utf16_units); }
+  std::string read_string(uint64_t& utf16_units) override { return string_.read(utf16_units); }
   bool read_parent_info() override { return parent_info_.read() == 1; }
   uint8_t read_type_ref() override {
     const uint64_t ref = type_ref_.read();
@@ -163,8 +161,6 @@ template <class Dec>
 void read_struct_content(Dec& dec, uint8_t info, Content& out) {
   if ((info & 0x1F) != static_cast<uint8_t>(ContentRef::String)) {
     out = read_content(dec, info);
-  } else if constexpr (std::is_same_v<Dec, UpdateDecoder>) {
-    out.set_string(dec.read_string());  // through the interface: measured apart
   } else {
     uint64_t units = 0;
     std::string utf8 = dec.read_string(units);
