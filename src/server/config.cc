@@ -85,6 +85,8 @@ std::vector<Setting> all_settings() {
       number("idle_unload_s", "unload a document this long after its last client left (s)", &C::idle_unload_s),
       number("hibernate_after_s", "keep a document only encoded after this long without edits (s; 0: never)",
              &C::hibernate_after_s),
+      number("upkeep_nice", "how much nicer compaction, versions and trimming run than serving (0: the same)",
+             &C::upkeep_nice),
       number("max_frame_bytes", "largest WebSocket message accepted (close 1009 above)", &C::max_frame_bytes),
       number("max_outgoing_frame_bytes", "initial syncs are split into messages under this",
              &C::max_outgoing_frame_bytes),

@@ -32,6 +32,7 @@ struct ServerConfig {
   double auto_version_interval_s = limits::kAutoVersionIntervalSeconds;
   double idle_unload_s = limits::kIdleUnloadSeconds;
   double hibernate_after_s = limits::kHibernateAfterSeconds;  // 0: never
+  int upkeep_nice = limits::kUpkeepNice;  // nice increments; 0: the same priority as serving
   // Limits.
   size_t max_frame_bytes = limits::kMaxFrameBytes;
   size_t max_outgoing_frame_bytes = limits::kMaxOutgoingFrameBytes;

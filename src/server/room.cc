@@ -460,7 +460,7 @@ void Room::after_commits() {
   if (seconds_since(last_touch_) >= kTouchIntervalSeconds) {
     // The document list orders by last edit; keep updated_ms close without a write per edit.
     last_touch_ = Clock::now();
-    asio::post(*ctx_.blocking, [&ctx = ctx_, id = doc_id_, t = now_ms()] {
+    asio::post(ctx_.upkeep->get_executor(), [&ctx = ctx_, id = doc_id_, t = now_ms()] {
       if (Status st = ctx.storage->documents().touch_document(id, t); !st) {
         spdlog::warn("doc={} touch failed: {}", id, st.message());
       }
@@ -480,7 +480,7 @@ void Room::maybe_compact() {
   if (compacting_) return;
   if (log_entries_ < ctx_.config.compact_log_entries && log_bytes_ < ctx_.config.compact_log_bytes) return;
   compacting_ = true;
-  asio::post(*ctx_.blocking, [self = shared_from_this()] {
+  asio::post(ctx_.upkeep->get_executor(), [self = shared_from_this()] {
     auto result = storage::compact(*self->ctx_.storage, self->doc_id_);
     asio::post(self->thread_.ioc, [self, result = std::move(result)] {
       self->compacting_ = false;
@@ -500,7 +500,7 @@ void Room::create_version(bool automatic) {
   last_version_ = Clock::now();
   edited_since_version_ = false;
   auto state = std::make_shared<std::vector<uint8_t>>(encode_state());
-  asio::post(*ctx_.blocking, [&ctx = ctx_, id = doc_id_, state, automatic] {
+  asio::post(ctx_.upkeep->get_executor(), [&ctx = ctx_, id = doc_id_, state, automatic] {
     auto v = ctx.storage->documents().create_version(id, "", automatic, *state, now_ms());
     if (!v) spdlog::warn("doc={} automatic version failed: {}", id, v.error());
   });

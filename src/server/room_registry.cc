@@ -25,7 +25,7 @@ void RoomRegistry::memory_freed() {
   }
 #ifdef __GLIBC__
   // Walks the free lists of every arena (milliseconds for a large heap): off this thread.
-  boost::asio::post(*ctx_.blocking, [] { malloc_trim(0); });
+  boost::asio::post(ctx_.upkeep->get_executor(), [] { malloc_trim(0); });
 #endif
   trim_cooling_ = true;
   trim_timer_.expires_after(kTrimInterval);
@@ -65,7 +65,7 @@ void RoomRegistry::unload(const Room& room, bool compact) {
   spdlog::debug("doc={} unloaded", id);
   if (!compact) return;
   hold(id);
-  boost::asio::post(*ctx_.blocking, [this, &ctx = ctx_, &ioc = thread_.ioc, id] {
+  boost::asio::post(ctx_.upkeep->get_executor(), [this, &ctx = ctx_, &ioc = thread_.ioc, id] {
     auto result = storage::compact(*ctx.storage, id);
     boost::asio::post(ioc, [this, &ctx, id, ok = static_cast<bool>(result),
                             error = result ? std::string() : result.error()] {

@@ -41,7 +41,7 @@ class RoomRegistry {
   void hold(const std::string& doc_id);
   void release(const std::string& doc_id);
   //! A room freed a lot of memory: free heap pages go back to the operating system, from the
-  //! blocking pool, at once or (at most once a second) after the previous time.
+  //! upkeep pool, at once or (at most once a second) after the previous time.
   void memory_freed();
 
  private:

@@ -16,6 +16,11 @@
 namespace tandem::server {
 
 namespace asio = boost::asio;
+
+namespace {
+//! Upkeep threads: two, so that one large document's compaction does not hold back the others'.
+constexpr unsigned kUpkeepThreads = 2;
+}  // namespace
 using tcp = asio::ip::tcp;
 
 bool IpCounter::acquire(const std::string& ip) {
@@ -78,6 +83,7 @@ Status Server::init(ServerConfig config, storage::Storage* storage) {
     ctx_.threads.push_back(std::move(t));
   }
   ctx_.blocking = std::make_unique<asio::thread_pool>(2);
+  ctx_.upkeep = std::make_unique<UpkeepPool>(kUpkeepThreads, ctx_.config.upkeep_nice);
   ctx_.ips = std::make_unique<IpCounter>(ctx_.config.max_connections_per_ip);
   router_ = make_router(ctx_);
   auto addr = ctx_.config.listen_address();
@@ -206,6 +212,7 @@ void Server::shutdown() {
   // threads stop.
   if (owned_storage_) owned_storage_->close();
   ctx_.blocking->join();
+  ctx_.upkeep->join();
   work_.clear();
   for (auto& t : ctx_.threads) t->ioc.stop();
   for (auto& th : threads_) {

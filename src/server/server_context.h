@@ -1,5 +1,6 @@
 // ServerContext: what every part of a running tandemd shares — its settings, metrics, storage,
-// the I/O threads (each an io_context run by one thread) and the pool for blocking work.
+// the I/O threads (each an io_context run by one thread), the pool for blocking work clients
+// wait on, and the lower-priority pool for upkeep.
 // Documents are placed on I/O threads by a hash of their id: a document, its room and the
 // WebSocket sessions of its clients live on that one thread, so the edit path takes no lock.
 // Owned by Server; thread-safe (immutable after start, atomics, and the mutex of IpCounter).
@@ -19,6 +20,7 @@
 
 #include "server/config.h"
 #include "server/metrics.h"
+#include "server/upkeep_pool.h"
 #include "storage/storage.h"
 
 namespace tandem::server {
@@ -94,8 +96,11 @@ struct ServerContext {
   //! their sessions, which give back their IP slots.
   std::unique_ptr<IpCounter> ips;
   std::vector<std::unique_ptr<IoThread>> threads;
-  //! Blocking work (storage reads, exports, imports) off the I/O threads.
+  //! Blocking work a client waits on (storage reads, exports, imports) off the I/O threads.
   std::unique_ptr<boost::asio::thread_pool> blocking;
+  //! Work no client waits on (compaction, automatic versions, heap trimming), at a lower CPU
+  //! priority than serving.
+  std::unique_ptr<UpkeepPool> upkeep;
   std::atomic<uint64_t> next_connection_id{1};
   //! Set once shutdown starts: no new documents, connections or edits.
   std::atomic<bool> stopping{false};
