@@ -92,6 +92,12 @@ for (const scenario of Object.keys(TITLES)) {
     const vals = SERVERS.map(s => value(scenario, s, field))
     out.push(`| ${label} | ${vals.map(fmt).join(' | ')} | ${PEERS.map(p => ratio(vals[0], vals[SERVERS.indexOf(p)], better)).join(' | ')} |`)
   }
+  const floors = lines.filter(l => l.scenario === 'floor-' + scenario).map(l => l.sender_cpu_us_per_write)
+  if (floors.length) {
+    out.push('', `The kernel's floor in this shape, same run (bench/fanout_floor: a sender that only writes a ` +
+      `${lines.find(l => l.scenario === 'floor-' + scenario).bytes}-byte message to each receiver's loopback socket): ` +
+      `${fmt(median(floors))} us of CPU per write (median of ${floors.length}).`)
+  }
   const notes = lines.filter(l => l.scenario === scenario && (l.error || l.skipped))
   for (const n of notes) out.push('', `- ${n.server}: ${n.error ? 'failed: ' + n.error : 'skipped: ' + n.skipped}`)
   out.push('')

@@ -4,7 +4,9 @@
 # (scenario, server) gets a fresh server process pinned to one core while the load generator
 # is pinned to another; the scenarios run server after server, so a drift in machine load
 # hits all of them alike. Raw results go to FILE.jsonl, a Markdown table with the ratios to
-# FILE. See bench/README.md, "Load benchmark".
+# FILE. After scenarios a and b it measures the kernel's floor in the same shape
+# (bench/fanout_floor: the CPU a sender pays per small write to as many loopback sockets).
+# See bench/README.md, "Load benchmark".
 #
 # usage: bench/run_load_bench.sh [options]
 #   --scenarios LIST    a,b,c-hot,c-docs,d,e (default: all)
@@ -62,6 +64,7 @@ done
 
 TANDEM="$BUILD_DIR/src/app/tandem"
 TANDEMD="${TANDEMD:-$BUILD_DIR/src/app/tandemd}"
+FLOOR="$BUILD_DIR/bench/fanout_floor"
 [ -x "$TANDEM" ] || die "$TANDEM not found: build the tandem target (cmake --build $BUILD_DIR --target tandem)"
 command -v node >/dev/null || die "node not found (scripts/setup.sh installs it)"
 if [ "$PIN" = 1 ]; then
@@ -164,6 +167,23 @@ for run in $(seq "$RUNS"); do
       sed "s/^{/{\"run\":$run,/" "$WORK/out.jsonl" | tee -a "$JSONL" >&2
       stop_server
     done
+    # After a and b, the kernel's floor in the same shape: the CPU time a sender pays per small
+    # write to as many loopback sockets at the same rate, doing nothing else (bench/fanout_floor).
+    case "$scenario" in
+      a) shape=(--receivers 49 --rate 50) ;;
+      b) shape=(--receivers 9 --rate 500) ;;
+      *) shape=() ;;
+    esac
+    if [ ${#shape[@]} -gt 0 ] && [ -x "$FLOOR" ]; then
+      cpus=(--sender-cpu "$SERVER_CPU" --receiver-cpu "$LOAD_CPU")
+      [ "$PIN" = 1 ] || cpus=(--sender-cpu -1 --receiver-cpu -1)
+      echo "== run $run: kernel floor for scenario $scenario" >&2
+      if "$FLOOR" "${shape[@]}" --seconds "$DURATION" "${cpus[@]}" >"$WORK/floor.json" 2>"$WORK/err.txt"; then
+        sed "s/^{/{\"run\":$run,\"scenario\":\"floor-$scenario\",/" "$WORK/floor.json" | tee -a "$JSONL" >&2
+      else
+        echo "   kernel floor failed: $(cat "$WORK/err.txt")" >&2
+      fi
+    fi
   done
 done
 
