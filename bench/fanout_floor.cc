@@ -91,7 +91,7 @@ double cpu_seconds() {
   for (int open = n; open > 0;) {
     const int k = epoll_wait(ep.get(), events.data(), static_cast<int>(events.size()), 10000);
     if (k <= 0) break;  // a sender that stopped without closing: give up after 10 s
-    for (int j = 0; j < k; ++j) {
+    for (size_t j = 0; j < static_cast<size_t>(k); ++j) {
       if (read(events[j].data.fd, buf.data(), buf.size()) <= 0) {
         epoll_ctl(ep.get(), EPOLL_CTL_DEL, events[j].data.fd, nullptr);
         --open;
