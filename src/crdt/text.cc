@@ -521,6 +521,44 @@ Status text_insert_embed(Transaction& t, Type* text, uint64_t index, Any embed,
   return Status::Ok();
 }
 
+namespace {
+
+//! The item of `text` holding the character `id`, or an error naming what is wrong.
+Result<Item*> character_of(Transaction& t, Type* text, ID id, const char* what) {
+  if (Status st = check_text(text); !st) return st;
+  Item* item = t.doc().store().find_if_exists(id);
+  if (item == nullptr || item->is_gc() || item->parent != text || item->parent_sub != nullptr ||
+      !item->countable()) {
+    return Status::Error(std::string(what) + ": no character " + std::to_string(id.client) + ":" +
+                         std::to_string(id.clock) + " in this text");
+  }
+  return item;
+}
+
+}  // namespace
+
+Status text_insert_after(Transaction& t, Type* text, ID after, std::string_view utf8) {
+  auto found = character_of(t, text, after, "text insert after");
+  if (!found) return found.status();
+  if (!lib0::utf8_valid(utf8)) return Status::Error("text insert after: invalid UTF-8");
+  if (utf8.empty()) return Status::Ok();
+  // The index of what follows is unknown here: markers past it would be wrong.
+  text->clear_markers();
+  Item* left = get_item_clean_end(t, after);
+  new_item(t, text, left, left->right, nullptr, Content::String(std::string(utf8)));
+  return Status::Ok();
+}
+
+Status text_delete_id(Transaction& t, Type* text, ID id) {
+  auto found = character_of(t, text, id, "text delete");
+  if (!found) return found.status();
+  if (found.value()->deleted()) return Status::Ok();
+  text->clear_markers();
+  get_item_clean_start(t, id);
+  delete_item(t, get_item_clean_end(t, id));
+  return Status::Ok();
+}
+
 Status text_delete(Transaction& t, Type* text, uint64_t index, uint64_t length) {
   if (Status st = check_text(text); !st) return st;
   if (length == 0) return Status::Ok();

@@ -28,6 +28,15 @@ Status text_insert_embed(Transaction& t, Type* text, uint64_t index, Any embed,
                          const Attributes* attributes = nullptr);
 //! YText.delete(index, length).
 Status text_delete(Transaction& t, Type* text, uint64_t index, uint64_t length);
+//! Inserts `utf8`, without formatting, right after the character `after` of `text` (which may
+//! be deleted): what a client does that keeps its cursor as a position relative to the
+//! characters (yjs RelativePosition, assoc -1) instead of an index, without searching the text
+//! for the index. The same update as text_insert at the index just after `after` when that
+//! character is visible and no formatting follows it. Error if `text` has no such character.
+Status text_insert_after(Transaction& t, Type* text, ID after, std::string_view utf8);
+//! Deletes the character `id` of `text` (nothing if it is deleted already). Error if `text`
+//! has no such character.
+Status text_delete_id(Transaction& t, Type* text, ID id);
 //! YText.format(index, length, attributes).
 Status text_format(Transaction& t, Type* text, uint64_t index, uint64_t length,
                    const Attributes& attributes);

@@ -56,9 +56,10 @@ inline constexpr double kHibernateAfterSeconds = 2;
 //! An automatic version at most this often while a document is edited.
 inline constexpr double kAutoVersionIntervalSeconds = 600;
 
-//! How much nicer than serving the upkeep threads are (compaction, automatic versions, heap trimming): on a core
-//! shared with serving they get about a tenth of it, so a compaction of a large document
-//! (tens of milliseconds) does not delay edits and syncs, yet still finishes on a busy server.
+//! How much nicer than serving the upkeep threads are (compaction, automatic versions, heap
+//! trimming): on a core shared with serving they get about a tenth of it, so a compaction of a
+//! large document (tens of milliseconds) does not delay edits and syncs, yet still finishes on
+//! a busy server.
 inline constexpr int kUpkeepNice = 10;  // nice increments
 
 //! Seconds a graceful shutdown waits for commits before closing sockets anyway.

@@ -65,6 +65,8 @@ void RoomRegistry::unload(const Room& room, bool compact) {
   spdlog::debug("doc={} unloaded", id);
   if (!compact) return;
   hold(id);
+  // Upkeep: nobody waits for it, unless a client comes back for the document meanwhile (its
+  // load waits for the hold; on a busy core a compaction at upkeep priority takes longer).
   boost::asio::post(ctx_.upkeep->get_executor(), [this, &ctx = ctx_, &ioc = thread_.ioc, id] {
     auto result = storage::compact(*ctx.storage, id);
     boost::asio::post(ioc, [this, &ctx, id, ok = static_cast<bool>(result),

@@ -16,12 +16,12 @@
 namespace tandem::server {
 
 namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 namespace {
 //! Upkeep threads: two, so that one large document's compaction does not hold back the others'.
 constexpr unsigned kUpkeepThreads = 2;
 }  // namespace
-using tcp = asio::ip::tcp;
 
 bool IpCounter::acquire(const std::string& ip) {
   std::lock_guard lock(mu_);

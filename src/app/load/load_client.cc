@@ -153,22 +153,38 @@ Status LoadClient::integrate(std::span<const uint8_t> update, bool count_deliver
   return Status::Ok();
 }
 
-Status LoadClient::edit(uint64_t pos, uint64_t del, std::string_view insert) {
-  if (state_ != State::kSynced) return Status::Error("edit on a client that is not synced");
-  const crdt::Clock start = doc_.store().state(id_);
-  Status st = Status::Ok();
-  auto update = doc_.transact([&](crdt::Transaction& t) {
+Result<crdt::ID> LoadClient::edit(uint64_t pos, uint64_t del, std::string_view insert) {
+  return transact_edit([&](crdt::Transaction& t) {
     const uint64_t len = text_->length();
     pos = std::min(pos, len);
     del = std::min(del, len - pos);
-    if (del > 0) st = crdt::text_delete(t, text_, pos, del);
-    if (st) st = crdt::text_insert(t, text_, pos, insert);
+    if (del > 0) {
+      if (Status st = crdt::text_delete(t, text_, pos, del); !st) return st;
+    }
+    return crdt::text_insert(t, text_, pos, insert);
   });
+}
+
+Result<crdt::ID> LoadClient::type_after(crdt::ID after, bool replace, std::string_view insert) {
+  return transact_edit([&](crdt::Transaction& t) {
+    if (replace) {
+      if (Status st = crdt::text_delete_id(t, text_, after); !st) return st;
+    }
+    return crdt::text_insert_after(t, text_, after, insert);
+  });
+}
+
+Result<crdt::ID> LoadClient::transact_edit(const std::function<Status(crdt::Transaction&)>& change) {
+  if (state_ != State::kSynced) return Status::Error("edit on a client that is not synced");
+  const crdt::Clock start = doc_.store().state(id_);
+  Status st = Status::Ok();
+  auto update = doc_.transact([&](crdt::Transaction& t) { st = change(t); });
   if (!st) return Status::Error("local edit: " + st.message());
   const crdt::Clock end = doc_.store().state(id_);
+  if (end == start) return Status::Error("local edit: nothing inserted");
   ledger_.record_sent(id_, start, end, now_ns());
   send(framing_.update(update));
-  return Status::Ok();
+  return crdt::ID{id_, start};
 }
 
 Status LoadClient::finish_deferred_sync() {

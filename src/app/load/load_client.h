@@ -17,6 +17,7 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,9 +66,15 @@ class LoadClient : public std::enable_shared_from_this<LoadClient> {
   //! Connects, handshakes and starts syncing. REQUIRES: state() == kIdle.
   void start();
   //! One edit in one transaction: deletes `del` units at `pos` (clamped to the text), then
-  //! inserts `insert` there; records it in the ledger and sends it.
+  //! inserts `insert` there; records it in the ledger and sends it. Returns the id of the
+  //! first inserted character.
   //! REQUIRES: state() == kSynced, `insert` non-empty (so the edit has a clock of its own).
-  Status edit(uint64_t pos, uint64_t del, std::string_view insert);
+  Result<crdt::ID> edit(uint64_t pos, uint64_t del, std::string_view insert);
+  //! The same at a cursor kept as a character instead of an index (as an editor keeps it,
+  //! relative to the text): inserts `insert` right after the character `after`, deleting that
+  //! character first if `replace`. No search for an index. Returns the id of the first inserted
+  //! character. REQUIRES: as edit(); `after` in the text.
+  Result<crdt::ID> type_after(crdt::ID after, bool replace, std::string_view insert);
   //! From now on, the first sync step 2 is kept, not integrated, until finish_deferred_sync():
   //! the client counts as synced when the message arrives, so that clients syncing at once
   //! do not wait for each other's integration on the generator's one thread.
@@ -106,6 +113,9 @@ class LoadClient : public std::enable_shared_from_this<LoadClient> {
   void on_read(boost::system::error_code ec, size_t bytes);
   Status handle(std::span<const uint8_t> message);
   Status integrate(std::span<const uint8_t> update, bool count_deliveries);
+  //! Runs `change` as one local transaction; records and sends its update. Returns the id of
+  //! the first character it inserted (an error if it inserted none).
+  Result<crdt::ID> transact_edit(const std::function<Status(crdt::Transaction&)>& change);
   void send(std::vector<uint8_t> message);
   void write_next();
   void on_write(boost::system::error_code ec);
