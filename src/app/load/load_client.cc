@@ -154,7 +154,7 @@ Status LoadClient::integrate(std::span<const uint8_t> update, bool count_deliver
 }
 
 Result<crdt::ID> LoadClient::edit(uint64_t pos, uint64_t del, std::string_view insert) {
-  return transact_edit([&](crdt::Transaction& t) {
+  return transact_edit(insert, [&](crdt::Transaction& t) {
     const uint64_t len = text_->length();
     pos = std::min(pos, len);
     del = std::min(del, len - pos);
@@ -166,7 +166,7 @@ Result<crdt::ID> LoadClient::edit(uint64_t pos, uint64_t del, std::string_view i
 }
 
 Result<crdt::ID> LoadClient::type_after(crdt::ID after, bool replace, std::string_view insert) {
-  return transact_edit([&](crdt::Transaction& t) {
+  return transact_edit(insert, [&](crdt::Transaction& t) {
     if (replace) {
       if (Status st = crdt::text_delete_id(t, text_, after); !st) return st;
     }
@@ -174,14 +174,17 @@ Result<crdt::ID> LoadClient::type_after(crdt::ID after, bool replace, std::strin
   });
 }
 
-Result<crdt::ID> LoadClient::transact_edit(const std::function<Status(crdt::Transaction&)>& change) {
+Result<crdt::ID> LoadClient::transact_edit(std::string_view insert,
+                                           const std::function<Status(crdt::Transaction&)>& change) {
   if (state_ != State::kSynced) return Status::Error("edit on a client that is not synced");
+  // Checked before the transaction: an edit that inserts nothing has no clock range for the
+  // ledger, and must not change the document without being sent.
+  if (insert.empty()) return Status::Error("local edit: nothing to insert");
   const crdt::Clock start = doc_.store().state(id_);
   Status st = Status::Ok();
   auto update = doc_.transact([&](crdt::Transaction& t) { st = change(t); });
   if (!st) return Status::Error("local edit: " + st.message());
   const crdt::Clock end = doc_.store().state(id_);
-  if (end == start) return Status::Error("local edit: nothing inserted");
   ledger_.record_sent(id_, start, end, now_ns());
   send(framing_.update(update));
   return crdt::ID{id_, start};

@@ -113,9 +113,10 @@ class LoadClient : public std::enable_shared_from_this<LoadClient> {
   void on_read(boost::system::error_code ec, size_t bytes);
   Status handle(std::span<const uint8_t> message);
   Status integrate(std::span<const uint8_t> update, bool count_deliveries);
-  //! Runs `change` as one local transaction; records and sends its update. Returns the id of
-  //! the first character it inserted (an error if it inserted none).
-  Result<crdt::ID> transact_edit(const std::function<Status(crdt::Transaction&)>& change);
+  //! Runs `change`, which inserts `insert` (non-empty), as one local transaction; records and
+  //! sends its update. Returns the id of the first character inserted.
+  Result<crdt::ID> transact_edit(std::string_view insert,
+                                 const std::function<Status(crdt::Transaction&)>& change);
   void send(std::vector<uint8_t> message);
   void write_next();
   void on_write(boost::system::error_code ec);

@@ -29,15 +29,10 @@ class Typist {
     const uint32_t roll = pick(100);
     const char ch = kAlphabet[pick(sizeof(kAlphabet) - 1)];
     const std::string_view text(&ch, 1);
-    Result<crdt::ID> typed = Status::Error("no keystroke");
-    if (!cursor_ || roll < kJumpPercent) {
-      // A jump (or the first keystroke): to a random place, found by its index.
-      const uint64_t len = client_->text_length();
-      typed = client_->edit(len == 0 ? 0 : pick(static_cast<uint32_t>(len + 1)), 0, text);
-    } else {
-      const bool correction = roll >= 100 - kCorrectionPercent;
-      typed = client_->type_after(*cursor_, correction, text);
-    }
+    // A jump (or the first keystroke) goes to a random place, found by its index.
+    const bool jump = !cursor_ || roll < kJumpPercent;
+    const bool correction = roll >= 100 - kCorrectionPercent;
+    auto typed = jump ? client_->edit(random_place(), 0, text) : client_->type_after(*cursor_, correction, text);
     if (!typed) return typed.status();
     cursor_ = typed.value();
     return Status::Ok();
@@ -47,8 +42,7 @@ class Typist {
   Status insert_word(uint32_t length) {
     std::string word;
     for (uint32_t i = 0; i < length; ++i) word.push_back(kAlphabet[pick(26)]);
-    const uint64_t len = client_->text_length();
-    auto typed = client_->edit(pick(static_cast<uint32_t>(len + 1)), 0, word);
+    auto typed = client_->edit(random_place(), 0, word);
     return typed ? Status::Ok() : typed.status();
   }
 
@@ -60,6 +54,8 @@ class Typist {
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz      ";
 
   uint32_t pick(uint32_t n) { return std::uniform_int_distribution<uint32_t>(0, n - 1)(rng_); }
+  //! An index from 0 to the text's length, at random.
+  uint64_t random_place() { return pick(static_cast<uint32_t>(client_->text_length() + 1)); }
 
   std::shared_ptr<LoadClient> client_;
   std::mt19937_64 rng_;
