@@ -3,6 +3,8 @@
 // updates into an empty document (integrated unvalidated, undone if they fail).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -214,6 +216,27 @@ std::vector<std::vector<uint8_t>> type_at_end(Doc& doc, const std::vector<std::s
     updates.push_back(doc.transact([&](Transaction& t) { (void)text_insert(t, text, text->length(), c); }));
   }
   return updates;
+}
+
+// A fuzzer's find (fuzz/corpus/apply_v2/regression-grown-item-mid-update): one update of
+// many structs of one client, one of which continues the item before it. Growing that item at
+// once made a later struct's conflict scan see one item where yjs sees two, and place a
+// letter elsewhere. Loaded directly and by the general path, it must give yjs's state.
+TEST(UpdateApply, AStructContinuingAnItemMidUpdateIsPlacedAsYjsPlacesIt) {
+  auto read = [](const std::string& path) {
+    std::ifstream f(std::string(TANDEM_SOURCE_DIR) + "/" + path, std::ios::binary);
+    return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  };
+  const auto update = read("fuzz/corpus/apply_v2/regression-grown-item-mid-update");
+  const auto yjs_state = read("tests/fixtures/regressions/grown-item-mid-update.yjs-state-v1");
+  ASSERT_FALSE(update.empty());
+  ASSERT_FALSE(yjs_state.empty());
+  for (bool direct : {true, false}) {
+    Doc doc(DocOptions{.direct_load = direct});
+    doc.get("text", TypeKind::Text);
+    ASSERT_TRUE(doc.apply_update(update, UpdateVersion::V2).ok());
+    EXPECT_EQ(doc.encode_state_as_update(), yjs_state) << (direct ? "direct load" : "general path");
+  }
 }
 
 TEST(UpdateApply, TypingGrowsTheAuthorsLastItem) {

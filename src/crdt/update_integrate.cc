@@ -308,7 +308,12 @@ bool append_to_left(Transaction& t, StructRef& s) {
 // origins and parents the store already holds. integrate_structs would take them in order
 // and find nothing missing; this does the same without its bookkeeping for pending structs.
 // Returns false, having changed nothing, for any other update.
-bool integrate_in_order(Transaction& t, ClientStructs& section) {
+// `last_in_transaction`: nothing integrates after this section in the transaction (no outer
+// transaction, no pending update to retry). Only then may its last struct grow the item it
+// continues (append_to_left): yjs merges them at the cleanup, and until then a later
+// integration's conflict scan tells the two items apart (itemsBeforeOrigin holds items, and
+// getItem of an origin in the new part is the new item). Found by fuzz_apply_v2.
+bool integrate_in_order(Transaction& t, ClientStructs& section, bool last_in_transaction) {
   StructStore& store = t.doc().store();
   const ClientId client = section.client;
   if (section.structs.empty()) return true;
@@ -326,7 +331,7 @@ bool integrate_in_order(Transaction& t, ClientStructs& section) {
     const Clock local = store.state(client);
     const uint64_t offset = local - s.id.clock;  // the structs are contiguous: local >= clock
     if (offset != 0 && offset >= s.length) continue;  // already known
-    if (offset == 0 && append_to_left(t, s)) continue;
+    if (offset == 0 && last_in_transaction && &s == &section.structs.back() && append_to_left(t, s)) continue;
     Resolution res;
     [[maybe_unused]] std::optional<ClientId> missing = get_missing(t, s, res);
     assert(!missing);
@@ -404,13 +409,15 @@ std::optional<std::vector<uint8_t>> apply_delete_set(Transaction& t, const Delet
 
 namespace {
 
+// `own_transaction`: `t` was begun for this update alone.
 Status integrate_decoded(Doc& doc, Transaction& t, Decoded& d, IntegrateBuffers& buf,
                          std::optional<PendingStructs>& pending_structs,
-                         std::optional<std::vector<uint8_t>>& pending_ds) {
+                         std::optional<std::vector<uint8_t>>& pending_ds, bool own_transaction) {
   StructStore& store = doc.store();
   bool retry = false;
   std::optional<PendingStructs> rest;
-  if (d.clients.size() != 1 || !integrate_in_order(t, d.clients.front())) {
+  const bool last_in_transaction = own_transaction && !pending_structs;
+  if (d.clients.size() != 1 || !integrate_in_order(t, d.clients.front(), last_in_transaction)) {
     rest = integrate_structs(t, d.clients, buf);
   }
   if (pending_structs) {
@@ -498,7 +505,7 @@ Status apply_update_in(Doc& doc, Transaction& t, std::span<const uint8_t> update
   if (!decoded) return decoded.status();
   if (Status st = validate_update(doc, decoded->clients); !st) return st;
   IntegrateBuffers buf;
-  return integrate_decoded(doc, t, *decoded, buf, doc.pending_structs_, doc.pending_ds_);
+  return integrate_decoded(doc, t, *decoded, buf, doc.pending_structs_, doc.pending_ds_, false);
 }
 
 bool Doc::is_empty_for_load() const {
@@ -556,7 +563,7 @@ Status Doc::apply_update(std::span<const uint8_t> update, UpdateVersion v) {
   // re-applying an older pending update that no longer validates, which is then dropped
   // (see the closing note of issue 2: to be surfaced as a counter).
   (void)integrate_decoded(*this, *transaction_, decoded, scratch.integrate, pending_structs_,
-                          pending_ds_);
+                          pending_ds_, initial);
   // The decoded update is consumed: free the scratch before listeners run (they may apply
   // updates to other docs of this thread).
   lease.end();
